@@ -1,0 +1,52 @@
+# Two commands do everything on a fresh machine with Python 3.11+ and make:
+#   make chart   set up (venv, project, Helm 3 + 4), generate generated/, lint it
+#   make test    ruff, drift check, and the test suite on both Helm lines
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HELM3 := .tools/helm-3.17.2/helm
+HELM4 := .tools/helm-4.3.1/helm
+CHART := generated/lookout
+# Another Helm binary for `make lint`, e.g. HELM=/usr/local/bin/helm make lint
+HELM ?=
+
+.PHONY: chart test check lint bench tools bootstrap clean
+
+bootstrap: $(VENV)/.installed tools
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+tools: $(HELM3) $(HELM4)
+
+$(HELM3) $(HELM4) &: tools/fetch_helm.py
+	$(PYTHON) tools/fetch_helm.py .tools
+
+chart: bootstrap
+	$(BIN)/chartgen build
+	$(MAKE) --no-print-directory lint
+
+lint: bootstrap
+	@for helm in $(HELM3) $(HELM4) $(HELM); do \
+	  for values in $(CHART)/ci/*.yaml; do \
+	    echo "$$($$helm version --short) lint --strict -f $$values"; \
+	    $$helm lint --strict --quiet $(CHART) --values $$values || exit 1; \
+	  done; \
+	done
+
+check: bootstrap
+	$(BIN)/chartgen check
+
+test: bootstrap
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/chartgen check
+	$(BIN)/pytest -n 2 -q
+
+bench: bootstrap
+	$(BIN)/python tools/bench.py
+
+clean:
+	rm -rf $(VENV) .tools .pytest_cache .ruff_cache

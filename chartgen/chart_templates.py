@@ -1,0 +1,153 @@
+"""The chart's templates/: Go templates rendered from the Jinja sources in templates/.
+
+Jinja uses ``<< >>`` / ``<% %>`` / ``<# #>`` so Helm's ``{{ }}`` passes through untouched,
+and StrictUndefined turns a typo in a source into a build error instead of an empty string.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+
+from chartgen.env import config_entries, secret_entries, secret_suffix, values_ref
+from chartgen.spec import ChartSpec, Group, Setting, WorkloadSpec
+
+CHART_TEMPLATES = (
+    "_helpers.tpl",
+    "_validate.tpl",
+    "validate.yaml",
+    "secrets.yaml",
+    "ingress.yaml",
+    "NOTES.txt",
+)
+# Longest object-name suffix the chart appends to the fullname, plus its dash.
+SUFFIX_ROOM = 1
+
+
+def jinja_environment(templates: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates),
+        block_start_string="<%",
+        block_end_string="%>",
+        variable_start_string="<<",
+        variable_end_string=">>",
+        comment_start_string="<#",
+        comment_end_string="#>",
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+        # Compiled templates are cached on disk, keyed by source checksum: each build (one per
+        # process from the CLI) then skips Jinja's compiler.
+        bytecode_cache=jinja2.FileSystemBytecodeCache(),
+    )
+    env.globals.update(
+        values_ref=values_ref,
+        values_ref_rel=lambda group, setting: (
+            "." + ".".join(setting.values_path[len(group.values_path) :])
+        ),
+        secret_suffix=secret_suffix,
+    )
+    return env
+
+
+def _longest_suffix(spec: ChartSpec) -> int:
+    suffixes = [w.name for w in spec.workloads]
+    suffixes += [
+        f"{w.name}-{secret_suffix(g)}" for w in spec.workloads for g in hook_groups(w, spec)
+    ]
+    suffixes += [secret_suffix(g) for g in spec.groups()] + ["tls"]
+    return max(len(s) for s in suffixes) + SUFFIX_ROOM
+
+
+def hook_groups(workload: WorkloadSpec, spec: ChartSpec) -> tuple[Group, ...]:
+    if not workload.decl.hook:
+        return ()
+    keys = {".".join(g.values_path) for g in spec.groups()}
+    used = {
+        ".".join(g.values_path)
+        for g in spec.groups()
+        for s in workload.settings
+        if s.sensitive and s.values_path[: len(g.values_path)] == g.values_path
+    }
+    return tuple(g for g in spec.groups() if ".".join(g.values_path) in used & keys)
+
+
+def _required_secrets(spec: ChartSpec) -> list[tuple[Group, Setting, str]]:
+    return [
+        (group, setting, group.secret_key(setting))
+        for group in spec.groups()
+        for setting in group.secrets
+        if setting.required
+    ]
+
+
+def _workload_files(workload: WorkloadSpec) -> list[tuple[str, str]]:
+    main = "job.yaml" if workload.decl.kind == "Job" else "deployment.yaml"
+    files = [("configmap.yaml", "configmap.yaml"), ("serviceaccount.yaml", "serviceaccount.yaml")]
+    files.append((main, main))
+    if workload.decl.ports:
+        files.append(("service.yaml", "service.yaml"))
+    return files
+
+
+def render_templates(spec: ChartSpec, templates: Path, header: str) -> dict[str, str]:
+    env = jinja_environment(templates)
+    chart = spec.name
+    public_setting = spec.setting_at(_public_url_path(spec))
+    entry = _entry_point(spec)
+    common = {
+        "chart": chart,
+        "spec": spec,
+        "header_tpl": header,
+        "header_yaml": header,
+        "fullname_max": 63 - _longest_suffix(spec),
+        "secret_groups": [g for g in spec.groups() if g.secrets],
+        "required_secrets": _required_secrets(spec),
+        "public_url_ref": values_ref(public_setting.values_path),
+        "ingress_paths": sorted(
+            ((p.path, w.name, p.port) for w in spec.workloads for p in w.decl.ingress),
+            key=lambda item: (-len(item[0]), item[0]),
+        ),
+        "entry_workload": entry[0],
+        "entry_port": entry[1],
+    }
+    out: dict[str, str] = {}
+    for name in CHART_TEMPLATES:
+        out[f"templates/{name}"] = env.get_template(f"{name}.j2").render(common)
+    for workload in spec.workloads:
+        context = {
+            **common,
+            "w": workload,
+            "config": config_entries(workload, spec, chart),
+            "secrets": secret_entries(workload, spec),
+            "hook_groups": hook_groups(workload, spec),
+        }
+        for source, target in _workload_files(workload):
+            text = env.get_template(f"workload/{source}.j2").render(context)
+            out[f"templates/{workload.name}/{target}"] = text
+        if context["hook_groups"]:
+            text = env.get_template("workload/hook-secrets.yaml.j2").render(context)
+            out[f"templates/{workload.name}/hook-secrets.yaml"] = text
+    return out
+
+
+def _public_url_path(spec: ChartSpec) -> tuple[str, ...]:
+    field_path = tuple(spec.decl.public_url_setting.split("."))
+    for workload in spec.workloads:
+        for setting in workload.settings:
+            if setting.field_path == field_path and setting.values_path:
+                return setting.values_path
+    raise ValueError(f"public_url_setting {spec.decl.public_url_setting!r} is no exposed setting")
+
+
+def _entry_point(spec: ChartSpec) -> tuple[str, int]:
+    """The workload serving "/" on the public host, for port-forward instructions."""
+    for workload in spec.workloads:
+        for path in workload.decl.ingress:
+            if path.path == "/":
+                return workload.name, workload.port(path.port)
+    first = next(w for w in spec.workloads if w.decl.ports)
+    return first.name, first.decl.ports[0].number

@@ -1,0 +1,75 @@
+"""What an app declares about its chart besides its settings: workloads, ports, probes, image."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from pydantic_settings import BaseSettings
+
+
+@dataclass(frozen=True)
+class Port:
+    name: str
+    number: int
+    protocol: Literal["TCP", "UDP"] = "TCP"
+
+
+@dataclass(frozen=True)
+class HttpProbe:
+    path: str
+    port: str = "http"
+
+
+@dataclass(frozen=True)
+class ExecProbe:
+    command: tuple[str, ...]
+
+
+Probe = HttpProbe | ExecProbe
+
+
+@dataclass(frozen=True)
+class IngressPath:
+    """A path prefix on the public hostname routed to this workload's port."""
+
+    path: str
+    port: str = "http"
+
+
+@dataclass(frozen=True)
+class Workload:
+    name: str
+    description: str
+    settings: type[BaseSettings]
+    command: tuple[str, ...]
+    kind: Literal["Deployment", "Job"] = "Deployment"
+    # A Job that runs as a pre-install,pre-upgrade hook (schema migrations).
+    hook: bool = False
+    ports: tuple[Port, ...] = ()
+    liveness: Probe | None = None
+    readiness: Probe | None = None
+    ingress: tuple[IngressPath, ...] = ()
+
+
+@dataclass(frozen=True)
+class Maintainer:
+    name: str
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class ChartDeclaration:
+    name: str
+    description: str
+    version: str
+    app_version: str
+    image_registry: str
+    image_repository: str
+    workloads: tuple[Workload, ...]
+    # Dotted field path (in any workload's settings) of the public URL; the Ingress host
+    # and TLS are derived from it so the operator sets the hostname once.
+    public_url_setting: str
+    home: str = ""
+    keywords: tuple[str, ...] = ()
+    maintainers: tuple[Maintainer, ...] = field(default_factory=tuple)

@@ -1,0 +1,151 @@
+"""How each setting reaches the container: Go template snippets for env vars.
+
+Env var values follow pydantic-settings parsing: scalars as text, complex types as JSON.
+Helm reads every number in values.yaml as float64, so integers go through ``int64`` to
+avoid ``1e+07`` (which an ``int`` field rejects).
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from chartgen.naming import kebab
+from chartgen.roles import Wired
+from chartgen.spec import ChartSpec, Group, Setting, WorkloadSpec
+
+Kind = Literal["string", "int", "float", "bool", "json"]
+
+
+def _strip_optional(annotation: Any) -> tuple[Any, bool]:
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(args) == 1:
+            return args[0], len(args) < len(typing.get_args(annotation))
+    return annotation, False
+
+
+def value_kind(annotation: Any) -> Kind:
+    inner, _ = _strip_optional(annotation)
+    origin = typing.get_origin(inner) or inner
+    if origin in (list, tuple, set, frozenset, dict) or (
+        isinstance(origin, type) and issubclass(origin, BaseModel)
+    ):
+        return "json"
+    if inner is bool:
+        return "bool"
+    if inner is int:
+        return "int"
+    if inner is float:
+        return "float"
+    return "string"
+
+
+PIPES: dict[Kind, str] = {
+    "string": "quote",
+    "int": "int64 | quote",
+    "float": "float64 | toString | quote",
+    "bool": "toString | quote",
+    "json": "toJson | quote",
+}
+
+
+def values_ref(path: tuple[str, ...]) -> str:
+    return ".Values." + ".".join(path)
+
+
+@dataclass(frozen=True)
+class ConfigEntry:
+    """A ConfigMap data entry: ``env: value`` rendered only when ``condition`` holds."""
+
+    env: str
+    value: str  # Go template producing a quoted YAML string
+    condition: str  # Go template condition, "" for always
+
+
+@dataclass(frozen=True)
+class SecretEntry:
+    """An env var read from a Secret key (the section's Secret, or its existingSecret)."""
+
+    env: str
+    section: str  # values key of the section's group, dotted
+    key_ref: str  # Go expression of the key name in the Secret
+    value_ref: str  # Go expression of the value in values.yaml
+    required: bool
+    component: str  # object name suffix of the chart-managed Secret it reads
+
+
+def _wired_value(setting: Setting, workload: WorkloadSpec, spec: ChartSpec, chart: str) -> str:
+    role = setting.role
+    assert isinstance(role, Wired)
+    if role.fact == "namespace":
+        return "{{ .Release.Namespace | quote }}"
+    target = spec.workload(role.workload or workload.name)
+    port = target.port(role.port)
+    if role.fact == "port":
+        return f'"{port}"'
+    service = f'include "{chart}.componentName" (dict "context" . "component" "{target.name}")'
+    return f'"http://{{{{ {service} }}}}:{port}"'
+
+
+def config_entries(workload: WorkloadSpec, spec: ChartSpec, chart: str) -> list[ConfigEntry]:
+    entries = []
+    for setting in workload.settings:
+        if isinstance(setting.role, Wired):
+            entries.append(
+                ConfigEntry(setting.env, _wired_value(setting, workload, spec, chart), "")
+            )
+        elif setting.exposed and not setting.sensitive:
+            ref = values_ref(setting.values_path)
+            pipe = PIPES[value_kind(setting.field.annotation)]
+            default = (
+                None if setting.required else setting.field.get_default(call_default_factory=True)
+            )
+            # Optional settings left null stay unset, so the app applies its own None.
+            condition = f'not (kindIs "invalid" {ref})' if default is None else ""
+            entries.append(ConfigEntry(setting.env, f"{{{{ {ref} | {pipe} }}}}", condition))
+    return entries
+
+
+def _group_of(setting: Setting, spec: ChartSpec) -> Group:
+    for group in spec.groups():
+        if setting.values_path[: len(group.values_path)] == group.values_path:
+            return group
+    raise AssertionError(f"{setting.qualname} belongs to no group")
+
+
+def secret_suffix(group: Group) -> str:
+    """Object name suffix of a group's chart-managed Secret (<fullname>-<suffix>)."""
+    return kebab(group.values_path[0])
+
+
+def secret_entries(workload: WorkloadSpec, spec: ChartSpec) -> list[SecretEntry]:
+    entries = []
+    for setting in workload.settings:
+        if not setting.sensitive:
+            continue
+        group = _group_of(setting, spec)
+        section = ".".join(group.values_path)
+        key = group.secret_key(setting)
+        entries.append(
+            SecretEntry(
+                env=setting.env,
+                section=section,
+                key_ref=f"(index {values_ref(group.values_path)}.secretKeys {key!r})".replace(
+                    "'", '"'
+                ),
+                value_ref=values_ref(setting.values_path),
+                required=setting.required,
+                # A hook Job runs before the release's Secrets exist: it reads hook copies.
+                component=(
+                    f"{workload.name}-{secret_suffix(group)}"
+                    if workload.decl.hook
+                    else secret_suffix(group)
+                ),
+            )
+        )
+    return entries

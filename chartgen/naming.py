@@ -1,0 +1,22 @@
+"""Names: values keys (camelCase), Kubernetes names (kebab-case), env var names."""
+
+from __future__ import annotations
+
+
+def camel(snake: str) -> str:
+    head, *rest = snake.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def kebab(name: str) -> str:
+    out: list[str] = []
+    for char in name.replace("_", "-"):
+        if char.isupper() and out and out[-1] != "-":
+            out.append("-")
+        out.append(char.lower())
+    return "".join(out)
+
+
+def env_name(prefix: str, field_path: tuple[str, ...], delimiter: str) -> str:
+    """The variable pydantic-settings reads for a (possibly nested) field."""
+    return (prefix + delimiter.join(field_path)).upper()

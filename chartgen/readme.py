@@ -1,0 +1,143 @@
+"""The chart's README.md: what it is, how to install it, workloads, presets, every value."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from chartgen.chart_yaml import KUBE_VERSION
+from chartgen.env import secret_suffix
+from chartgen.presets import Preset
+from chartgen.spec import ChartSpec
+from chartgen.values_tree import Node, leaves
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _default(node: Node) -> str:
+    if node.required:
+        return "required"
+    return f"`{_cell(json.dumps(node.default, separators=(', ', ': ')))}`"
+
+
+def _values_table(nodes: tuple[Node, ...]) -> list[str]:
+    rows = ["| Key | Type | Default | Description |", "| --- | --- | --- | --- |"]
+    for node in leaves(nodes):
+        key = ".".join(node.path)
+        rows.append(
+            f"| `{key}` | {_cell(node.type_label)} | {_default(node)} | {_cell(node.description)} |"
+        )
+    return rows
+
+
+def _workloads_table(spec: ChartSpec) -> list[str]:
+    rows = ["| Workload | Kind | Ports | Role |", "| --- | --- | --- | --- |"]
+    for workload in spec.workloads:
+        decl = workload.decl
+        kind = "Job (pre-install, pre-upgrade hook)" if decl.hook else decl.kind
+        ports = ", ".join(f"{p.name} {p.number}" for p in decl.ports) or "none"
+        rows.append(f"| `{workload.name}` | {kind} | {ports} | {_cell(decl.description)} |")
+    return rows
+
+
+def _quantity(resources: dict[str, Any], kind: str, name: str) -> str:
+    return str((resources.get(kind) or {}).get(name, "-"))
+
+
+def _presets_table(spec: ChartSpec, presets: tuple[Preset, ...]) -> list[str]:
+    lines: list[str] = []
+    for preset in presets:
+        lines += [f"### `{preset.name}`", "", preset.description, ""]
+        lines += [
+            "| Workload | Replicas | CPU request / limit | Memory request / limit |",
+            "| --- | --- | --- | --- |",
+        ]
+        for workload in spec.workloads:
+            entry = preset.workloads[workload.name]
+            res = entry.get("resources") or {}
+            replicas = entry.get("replicas", "1 (Job)") if workload.decl.kind != "Job" else "Job"
+            cpu = f"{_quantity(res, 'requests', 'cpu')} / {_quantity(res, 'limits', 'cpu')}"
+            mem = f"{_quantity(res, 'requests', 'memory')} / {_quantity(res, 'limits', 'memory')}"
+            lines.append(f"| `{workload.name}` | {replicas} | {cpu} | {mem} |")
+        lines.append("")
+    return lines
+
+
+def _secrets_table(spec: ChartSpec) -> list[str]:
+    rows = [
+        "| Section | Chart-managed Secret | Keys (`secretKeys`) | Required |",
+        "| --- | --- | --- | --- |",
+    ]
+    for group in spec.groups():
+        if not group.secrets:
+            continue
+        section = ".".join(group.values_path)
+        keys = ", ".join(f"`{group.secret_key(s)}`" for s in group.secrets)
+        required = ", ".join(f"`{group.secret_key(s)}`" for s in group.secrets if s.required)
+        name = f"`<release>-{spec.name}-{secret_suffix(group)}`"
+        rows.append(f"| `{section}` | {name} | {keys} | {required or 'none'} |")
+    return rows
+
+
+def render_readme(
+    spec: ChartSpec,
+    presets: tuple[Preset, ...],
+    nodes: tuple[Node, ...],
+    minimal_values: str,
+    header: str,
+) -> str:
+    decl = spec.decl
+    name = spec.name
+    lines = [
+        header,
+        f"# {name}",
+        "",
+        f"Version {decl.version} · appVersion {decl.app_version} · Kubernetes `{KUBE_VERSION}` "
+        "· Helm 3.17+ or 4",
+        "",
+        decl.description,
+        "",
+        "This chart is generated from the app's settings models, so every key below is a "
+        "setting the app accepts. Values are validated by `values.schema.json`: unknown keys, "
+        "wrong types and out-of-range numbers are rejected before anything is applied.",
+        "",
+        "## Install",
+        "",
+        "A production install uses your own PostgreSQL, object storage and identity provider, "
+        "with credentials in Secrets you create. A minimal values file "
+        "(`ci/minimal-values.yaml`):",
+        "",
+        "```yaml",
+        minimal_values.rstrip("\n"),
+        "```",
+        "",
+        "```console",
+        f"helm install {name} ./{name} --namespace {name} --create-namespace "
+        "--values my-values.yaml",
+        "```",
+        "",
+        "Each section with secrets reads them from `existingSecret` when set, otherwise the chart "
+        "creates a Secret from the values in that section:",
+        "",
+        *_secrets_table(spec),
+        "",
+        "`ci/full-values.yaml` shows most options.",
+        "",
+        "## Workloads",
+        "",
+        *_workloads_table(spec),
+        "",
+        "## Sizing presets",
+        "",
+        "`preset` picks resources and replicas for every workload; a workload's own "
+        "`resources` and `replicas` override the preset key by key.",
+        "",
+        *_presets_table(spec, presets),
+        "## Values",
+        "",
+        *_values_table(nodes),
+        "",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,86 @@
+"""Chart roles: how the chart supplies each field of an app's settings models.
+
+An app annotates every leaf field of its pydantic-settings models with exactly one role,
+e.g. ``log_level: Annotated[LogLevel, VALUE] = "info"``.  A field whose type is itself a
+model is a *group*: its own fields carry the roles, and it may be marked ``Shared()`` to
+become one top-level values section used by every workload that has it.
+
+This module is imported by the app at run time, so it depends on the standard library only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class Value:
+    """Operator-facing: a key in values.yaml, reaches the container as an env var."""
+
+    name = "value"
+
+
+@dataclass(frozen=True)
+class Secret:
+    """Sensitive: a chart-managed Secret or an ``existingSecret`` key, never a ConfigMap."""
+
+    name = "secret"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """An address outside the pod (database, object storage, identity, SMTP, telemetry).
+
+    ``kind`` names the peer (``postgresql``, ``s3``, ``oidc``, ``smtp``, ``otlp``…).
+    ``sensitive`` endpoints embed credentials (a DSN with a password) and are delivered
+    like secrets.
+    """
+
+    kind: str
+    sensitive: bool = False
+    name = "endpoint"
+
+
+WiredFact = Literal["port", "url", "namespace"]
+
+
+@dataclass(frozen=True)
+class Wired:
+    """Fixed by the chart from release facts; the operator never sets it.
+
+    ``port``: the workload's own container port named ``port``.
+    ``url``: ``http://<service of workload>:<its port named port>``.
+    ``namespace``: the release namespace.
+    """
+
+    fact: WiredFact
+    workload: str | None = None
+    port: str = "http"
+    name = "wired"
+
+
+@dataclass(frozen=True)
+class Internal:
+    """A constant the platform owns: not exposed, the app default applies."""
+
+    name = "internal"
+
+
+@dataclass(frozen=True)
+class Shared:
+    """Marks a nested settings model as a top-level values section shared by workloads.
+
+    ``key`` overrides the values key (default: the field name in camelCase).
+    """
+
+    key: str | None = None
+
+
+Role = Value | Secret | Endpoint | Wired | Internal
+
+ROLE_NAMES: tuple[str, ...] = ("value", "secret", "endpoint", "wired", "internal")
+
+VALUE = Value()
+SECRET = Secret()
+INTERNAL = Internal()

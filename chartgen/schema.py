@@ -1,0 +1,62 @@
+"""values.schema.json: JSON Schema 2020-12 of the values model, made safe for every Helm.
+
+pydantic already inlines everything under ``$defs`` and closes models declared
+``extra="forbid"``.  On top of that: titles are dropped (noise in reviews), ``format`` is
+dropped unless pydantic is at least as strict as the format (Helm ≤3.18.4 checks formats,
+later Helm does not), ``default`` is kept only on leaves, and the root accepts ``global``,
+which Helm injects into every chart used as a subchart.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import BaseModel
+
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+# pydantic's HttpUrl/AnyUrl accept inputs that RFC 3986 "uri" rejects (it percent-encodes
+# spaces, trims whitespace), so those would fail on old Helm only: no format survives.
+KEPT_FORMATS: frozenset[str] = frozenset()
+
+# Keywords whose value is a map of names to schemas (the names are not keywords).
+SCHEMA_MAPS = ("properties", "$defs", "patternProperties")
+
+
+def _clean(node: Any) -> Any:
+    if isinstance(node, list):
+        return [_clean(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key == "title":
+            continue
+        if key == "format" and value not in KEPT_FORMATS:
+            continue
+        if key in SCHEMA_MAPS:
+            out[key] = {name: _clean(sub) for name, sub in value.items()}
+        else:
+            out[key] = _clean(value)
+    # A section's default is its own values.yaml subtree; repeating it here only adds noise.
+    if "$ref" in out:
+        out.pop("default", None)
+    return out
+
+
+def values_schema(model: type[BaseModel], comment: str) -> dict[str, Any]:
+    raw = model.model_json_schema(by_alias=True, mode="validation")
+    schema = _clean(raw)
+    schema["properties"] = {
+        "global": {
+            "type": "object",
+            "description": "Values Helm shares with subcharts; accepted and ignored.",
+        },
+        **schema["properties"],
+    }
+    return {"$schema": DIALECT, "$comment": comment, **schema}
+
+
+def render_schema(model: type[BaseModel], comment: str) -> str:
+    return json.dumps(values_schema(model, comment), indent=2, sort_keys=False) + "\n"

@@ -1,0 +1,156 @@
+"""The chart's values API as one pydantic model, built from the ChartSpec and chart knobs.
+
+values.yaml, values.schema.json and the README's values table are all emitted from this model,
+so they cannot disagree.  App settings keep their own types and constraints; secrets become
+plain strings (their content never reaches the schema) next to an ``existingSecret`` switch.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, create_model
+from pydantic.fields import FieldInfo
+
+from chartgen.knobs import (
+    ImagePullSecret,
+    IngressValues,
+    PullPolicy,
+    ServiceAccountValues,
+    ValuesSection,
+    workload_knobs,
+)
+from chartgen.presets import Preset
+from chartgen.roles import ROLE_NAMES
+from chartgen.spec import ChartSpec, Group, Setting
+
+FieldDef = tuple[Any, FieldInfo]
+
+
+def _title(path: tuple[str, ...]) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in path)
+
+
+def _leaf(setting: Setting) -> FieldDef:
+    field = setting.field
+    if setting.sensitive:
+        text = setting.description + " Secret: prefer `existingSecret`; never logged."
+        return str, Field("", description=text.strip())
+    constraints = [m for m in field.metadata if type(m).__name__.lower() not in ROLE_NAMES]
+    annotation = Annotated[(field.annotation, *constraints)] if constraints else field.annotation
+    if setting.required:
+        return annotation, Field(description=setting.description)
+    default = field.get_default(call_default_factory=True)
+    return annotation, Field(default, description=setting.description)
+
+
+def _secret_knobs(group: Group) -> dict[str, FieldDef]:
+    secrets = group.secrets
+    if not secrets:
+        return {}
+    keys = {
+        key: (str, Field(key, min_length=1, alias=key, description=f"Key holding {key}."))
+        for key in (group.secret_key(s) for s in secrets)
+    }
+    keys_model = create_model(  # type: ignore[call-overload]
+        _title((*group.values_path, "secretKeys")), __base__=ValuesSection, **keys
+    )
+    return {
+        "existing_secret": (
+            str,
+            Field(
+                "",
+                description="Name of an existing Secret holding this section's secrets; "
+                '"" lets the chart create one from the values here.',
+            ),
+        ),
+        "secret_keys": (
+            keys_model,
+            Field(default_factory=keys_model, description="Key of each secret in that Secret."),
+        ),
+    }
+
+
+def group_model(group: Group) -> type[ValuesSection]:
+    fields: dict[str, FieldDef] = {s.field_name: _leaf(s) for s in group.settings}
+    for child in group.children:
+        child_model = group_model(child)
+        fields[child.values_path[-1]] = (
+            child_model,
+            Field(default_factory=dict, description=child.description),
+        )
+    fields.update(_secret_knobs(group))
+    return create_model(  # type: ignore[call-overload]
+        _title(group.values_path), __base__=ValuesSection, __doc__=group.description, **fields
+    )
+
+
+def values_model(spec: ChartSpec, presets: tuple[Preset, ...]) -> type[ValuesSection]:
+    decl = spec.decl
+    preset_names = tuple(p.name for p in presets)
+    default_preset = "small" if "small" in preset_names else preset_names[0]
+    image = create_model(
+        "Image",
+        __base__=ValuesSection,
+        registry=(
+            str,
+            Field(decl.image_registry, description="Image registry; set it for a mirror."),
+        ),
+        repository=(
+            str,
+            Field(decl.image_repository, min_length=1, description="Image repository."),
+        ),
+        tag=(str, Field("", description='Image tag; "" uses the chart appVersion.')),
+        pull_policy=(PullPolicy, Field("IfNotPresent", description="Image pull policy.")),
+    )
+    fields: dict[str, FieldDef] = {
+        "preset": (
+            Literal[preset_names],  # type: ignore[valid-type]
+            Field(
+                default_preset,
+                description="Sizing preset for every workload: "
+                + ", ".join(preset_names)
+                + ". Per-workload resources and replicas override it key by key.",
+            ),
+        ),
+        "name_override": (str, Field("", description="Replaces the chart name in object names.")),
+        "fullname_override": (str, Field("", description="Replaces the full object name prefix.")),
+        "image": (
+            image,
+            Field(default_factory=image, description="The app image (all workloads)."),
+        ),
+        "image_pull_secrets": (
+            list[ImagePullSecret],
+            Field(default_factory=list, description="Secrets for pulling from a private registry."),
+        ),
+        "service_account": (
+            ServiceAccountValues,
+            Field(default_factory=ServiceAccountValues, description="Workload ServiceAccounts."),
+        ),
+        "ingress": (
+            IngressValues,
+            Field(default_factory=IngressValues, description="Ingress for the public URL."),
+        ),
+    }
+    for section in spec.sections:
+        model = group_model(section.group)
+        users = ", ".join(section.used_by)
+        text = f"{section.group.description} Used by: {users}."
+        fields[section.key] = (model, Field(default_factory=dict, description=text))
+    for workload in spec.workloads:
+        is_job = workload.decl.kind == "Job"
+        knobs = dict(workload_knobs(is_job))
+        if workload.local is not None:
+            local = group_model(workload.local)
+            knobs["settings"] = (
+                local,
+                Field(default_factory=dict, description=f"Settings of the {workload.name} app."),
+            )
+        model = create_model(  # type: ignore[call-overload]
+            _title((workload.name, "workload")), __base__=ValuesSection, **knobs
+        )
+        fields[workload.name] = (
+            model,
+            Field(default_factory=dict, description=workload.decl.description),
+        )
+    return create_model("Values", __base__=ValuesSection, **fields)  # type: ignore[call-overload]

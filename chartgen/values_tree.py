@@ -1,0 +1,108 @@
+"""Walk the values model into leaves: the one traversal values.yaml and the README share."""
+
+from __future__ import annotations
+
+import types
+import typing
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, TypeAdapter
+from pydantic.fields import FieldInfo
+
+from chartgen.knobs import ValuesSection
+
+
+@dataclass(frozen=True)
+class Node:
+    """A key of values.yaml: a section (children) or a leaf (default)."""
+
+    path: tuple[str, ...]
+    description: str
+    required: bool
+    default: Any  # JSON form; None for sections and required leaves
+    type_label: str
+    children: tuple[Node, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return self.path[-1]
+
+    @property
+    def is_section(self) -> bool:
+        return bool(self.children)
+
+
+def _section_type(annotation: Any) -> type[ValuesSection] | None:
+    if isinstance(annotation, type) and issubclass(annotation, ValuesSection):
+        return annotation
+    return None
+
+
+def _strip_optional(annotation: Any) -> tuple[Any, bool]:
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        nullable = len(args) < len(typing.get_args(annotation))
+        if len(args) == 1:
+            return args[0], nullable
+        return typing.Union[tuple(args)], nullable  # noqa: UP007
+    return annotation, False
+
+
+def type_label(annotation: Any) -> str:
+    inner, nullable = _strip_optional(annotation)
+    origin = typing.get_origin(inner)
+    if origin is typing.Annotated:
+        return type_label(typing.get_args(inner)[0]) + (" or null" if nullable else "")
+    if origin is Literal:
+        label = " \\| ".join(f'"{a}"' for a in typing.get_args(inner))
+    elif origin in (list, tuple, set, frozenset) or inner in (list, tuple, set):
+        label = "list"
+    elif (
+        origin is dict
+        or inner is dict
+        or (isinstance(inner, type) and issubclass(inner, BaseModel))
+    ):
+        label = "object"
+    elif inner is bool:
+        label = "bool"
+    elif inner is int:
+        label = "int"
+    elif inner is float:
+        label = "float"
+    elif origin in (typing.Union, types.UnionType):
+        label = " or ".join(type_label(a) for a in typing.get_args(inner))
+    else:
+        label = "string"
+    return label + (" or null" if nullable else "")
+
+
+def _leaf_default(field: FieldInfo) -> Any:
+    value = field.get_default(call_default_factory=True)
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return TypeAdapter(field.annotation).dump_python(value, mode="json")
+
+
+def walk(model: type[BaseModel], prefix: tuple[str, ...] = ()) -> tuple[Node, ...]:
+    nodes = []
+    for name, field in model.model_fields.items():
+        key = field.alias or name
+        path = (*prefix, key)
+        description = (field.description or "").strip()
+        section = _section_type(field.annotation)
+        if section is not None:
+            children = walk(section, path)
+            nodes.append(Node(path, description, False, None, "object", children))
+            continue
+        required = field.is_required()
+        default = None if required else _leaf_default(field)
+        nodes.append(Node(path, description, required, default, type_label(field.annotation)))
+    return tuple(nodes)
+
+
+def leaves(nodes: tuple[Node, ...]) -> tuple[Node, ...]:
+    out: list[Node] = []
+    for node in nodes:
+        out.extend(leaves(node.children) if node.is_section else (node,))
+    return tuple(out)

@@ -1,0 +1,103 @@
+"""Settings of the api service (HTTP backend)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, HttpUrl
+
+from chartgen.roles import INTERNAL, VALUE, Shared, Wired
+from lookout.settings.auth import AuthSettings
+from lookout.settings.base import Section, ServiceSettings
+from lookout.settings.database import DatabaseSettings
+from lookout.settings.instance import InstanceSettings
+from lookout.settings.logging import LoggingSettings
+from lookout.settings.object_storage import ObjectStorageSettings
+from lookout.settings.oidc import OIDCSettings
+from lookout.settings.telemetry import TelemetrySettings
+
+
+class RateLimitSettings(Section):
+    requests_per_minute: Annotated[
+        int,
+        VALUE,
+        Field(ge=1, description="Sustained API requests per minute allowed per client."),
+    ] = 600
+    burst: Annotated[
+        int,
+        VALUE,
+        Field(ge=1, description="Requests a client may send at once above the sustained rate."),
+    ] = 100
+    login_attempts_per_hour: Annotated[
+        int,
+        VALUE,
+        Field(ge=1, description="Failed logins per account and hour before it is locked out."),
+    ] = 20
+
+
+class ApiSettings(ServiceSettings):
+    instance: Annotated[
+        InstanceSettings, Shared(), Field(description="Identity of this installation.")
+    ]
+    logging: Annotated[
+        LoggingSettings,
+        Shared(),
+        Field(default_factory=LoggingSettings, description="Log output."),
+    ]
+    telemetry: Annotated[
+        TelemetrySettings,
+        Shared(),
+        Field(default_factory=TelemetrySettings, description="Lookout's own telemetry."),
+    ]
+    database: Annotated[
+        DatabaseSettings, Shared(), Field(description="PostgreSQL metadata database.")
+    ]
+    object_storage: Annotated[
+        ObjectStorageSettings, Shared(), Field(description="Bucket holding telemetry data.")
+    ]
+    oidc: Annotated[
+        OIDCSettings,
+        Shared(),
+        Field(default_factory=OIDCSettings, description="Single sign-on provider."),
+    ]
+    auth: Annotated[AuthSettings, Shared(), Field(description="Session and encryption keys.")]
+
+    port: Annotated[
+        int,
+        Wired("port"),
+        Field(ge=1, le=65535, description="Port the HTTP server listens on."),
+    ] = 8080
+    query_url: Annotated[
+        HttpUrl,
+        Wired("url", workload="query"),
+        Field(description="Base URL of the query service."),
+    ] = HttpUrl("http://localhost:8081")
+    workers: Annotated[
+        int,
+        VALUE,
+        Field(ge=1, le=64, description="HTTP worker processes per pod."),
+    ] = 2
+    request_timeout_seconds: Annotated[
+        int,
+        VALUE,
+        Field(ge=1, description="Seconds before an API request is aborted."),
+    ] = 30
+    max_request_body_bytes: Annotated[
+        int,
+        VALUE,
+        Field(ge=1, description="Largest accepted request body in bytes."),
+    ] = 10485760
+    cors_allowed_origins: Annotated[
+        list[str],
+        VALUE,
+        Field(description="Extra browser origins allowed to call the API (the UI needs none)."),
+    ] = []  # noqa: RUF012  pydantic copies defaults per instance
+    rate_limits: Annotated[
+        RateLimitSettings,
+        Field(default_factory=RateLimitSettings, description="Per-client request limits."),
+    ]
+    openapi_path: Annotated[
+        str,
+        INTERNAL,
+        Field(description="Path serving the OpenAPI document."),
+    ] = "/api/openapi.json"

@@ -1,0 +1,80 @@
+"""Settings of the ingest service (OTLP intake)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from chartgen.roles import VALUE, Shared, Wired
+from lookout.settings.base import ServiceSettings
+from lookout.settings.database import DatabaseSettings
+from lookout.settings.logging import LoggingSettings
+from lookout.settings.object_storage import ObjectStorageSettings
+from lookout.settings.telemetry import TelemetrySettings
+
+Signal = Literal["traces", "metrics", "logs"]
+
+
+class IngestSettings(ServiceSettings):
+    logging: Annotated[
+        LoggingSettings,
+        Shared(),
+        Field(default_factory=LoggingSettings, description="Log output."),
+    ]
+    telemetry: Annotated[
+        TelemetrySettings,
+        Shared(),
+        Field(default_factory=TelemetrySettings, description="Lookout's own telemetry."),
+    ]
+    database: Annotated[
+        DatabaseSettings, Shared(), Field(description="PostgreSQL metadata database.")
+    ]
+    object_storage: Annotated[
+        ObjectStorageSettings, Shared(), Field(description="Bucket holding telemetry data.")
+    ]
+
+    grpc_port: Annotated[
+        int,
+        Wired("port", port="grpc"),
+        Field(ge=1, le=65535, description="Port of the OTLP/gRPC receiver."),
+    ] = 4317
+    http_port: Annotated[
+        int,
+        Wired("port", port="http"),
+        Field(ge=1, le=65535, description="Port of the OTLP/HTTP receiver."),
+    ] = 4318
+    max_batch_bytes: Annotated[
+        int,
+        VALUE,
+        Field(ge=1, description="Largest accepted export request in bytes."),
+    ] = 4194304
+    buffer_bytes: Annotated[
+        int,
+        VALUE,
+        Field(
+            ge=1, description="Memory for data awaiting upload; when full, clients are throttled."
+        ),
+    ] = 67108864
+    flush_interval_ms: Annotated[
+        int,
+        VALUE,
+        Field(ge=1, description="Milliseconds between uploads of buffered data."),
+    ] = 1000
+    submit_concurrency: Annotated[
+        int,
+        VALUE,
+        Field(ge=1, description="Parallel uploads to object storage."),
+    ] = 4
+    accepted_signals: Annotated[
+        list[Signal],
+        VALUE,
+        Field(min_length=1, description="Signal types accepted; others are rejected."),
+    ] = ["traces", "metrics", "logs"]  # noqa: RUF012  pydantic copies defaults per instance
+
+    @model_validator(mode="after")
+    def _buffer_holds_a_batch(self) -> IngestSettings:
+        # Otherwise a maximal batch could never be accepted.
+        if self.buffer_bytes < self.max_batch_bytes:
+            raise ValueError("buffer_bytes must be at least max_batch_bytes")
+        return self

@@ -8,7 +8,6 @@ from typing import Any
 
 import yaml
 
-
 # libyaml's parser when PyYAML was built with it: ten times faster than the pure-Python one.
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 

@@ -76,9 +76,23 @@ def _secrets_table(spec: ChartSpec) -> list[str]:
         section = ".".join(group.values_path)
         keys = ", ".join(f"`{group.secret_key(s)}`" for s in group.secrets)
         required = ", ".join(f"`{group.secret_key(s)}`" for s in group.secrets if s.required)
-        name = f"`<release>-{spec.name}-{secret_suffix(group)}`"
+        name = f"`<fullname>-{secret_suffix(group)}`"
         rows.append(f"| `{section}` | {name} | {keys} | {required or 'none'} |")
     return rows
+
+
+def _create_secrets(spec: ChartSpec) -> list[str]:
+    """kubectl commands creating one existingSecret per section, with the default key names."""
+    lines = ["```console"]
+    for group in spec.groups():
+        if not group.secrets:
+            continue
+        name = f"{spec.name}-{secret_suffix(group)}"
+        literals = [f"--from-literal={group.secret_key(s)}='…'" for s in group.secrets]
+        lines.append(
+            f"kubectl --namespace {spec.name} create secret generic {name} " + " ".join(literals)
+        )
+    return [*lines, "```"]
 
 
 def render_readme(
@@ -119,9 +133,15 @@ def render_readme(
         "```",
         "",
         "Each section with secrets reads them from `existingSecret` when set, otherwise the chart "
-        "creates a Secret from the values in that section:",
+        "creates `<fullname>-<section>` from the values in that section (`<fullname>` is the "
+        "release name, followed by the chart name unless the release name contains it):",
         "",
         *_secrets_table(spec),
+        "",
+        "For each section you point at an `existingSecret`, create it first, e.g. with the "
+        "names the minimal values file uses (`secretKeys` renames the keys):",
+        "",
+        *_create_secrets(spec),
         "",
         "`ci/full-values.yaml` shows most options.",
         "",

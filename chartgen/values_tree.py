@@ -55,7 +55,7 @@ def type_label(annotation: Any) -> str:
     if origin is typing.Annotated:
         return type_label(typing.get_args(inner)[0]) + (" or null" if nullable else "")
     if origin is Literal:
-        label = " \\| ".join(f'"{a}"' for a in typing.get_args(inner))
+        label = " | ".join(f'"{a}"' for a in typing.get_args(inner))
     elif origin in (list, tuple, set, frozenset) or inner in (list, tuple, set):
         label = "list"
     elif (

@@ -19,7 +19,7 @@ from chartgen.presets import load_presets
 from chartgen.roles import SECRET, VALUE, Endpoint, Shared
 from chartgen.spec import SpecError, build_spec
 from chartgen.values_model import values_model
-from chartgen.values_tree import Node, walk
+from chartgen.values_tree import Node, leaves, walk
 from lookout.chart import CHART
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -258,3 +258,34 @@ def test_values_yaml_entries_read_back_as_written(value: Any) -> None:
 
     text = "\n".join(_entry("key", value, "")) + "\n"
     assert yaml.safe_load(text) == {"key": value}
+
+
+def _flatten(tree: dict[str, Any], prefix: tuple[str, ...] = ()) -> set[tuple[str, ...]]:
+    keys: set[tuple[str, ...]] = set()
+    for key, value in tree.items():
+        path = (*prefix, key)
+        keys.add(path)
+        if isinstance(value, dict):
+            keys |= _flatten(value, path)
+    return keys
+
+
+def test_minimal_example_is_a_short_production_install(chart) -> None:
+    text = chart.files["ci/minimal-values.yaml"]
+    assert len(text.splitlines()) <= 15
+    values = yaml.safe_load(text)
+    for section in ("database", "objectStorage", "oidc"):
+        assert values[section]["existingSecret"], section
+    assert "dsn" not in values["database"]  # credentials stay out of values files
+    assert values["oidc"]["issuer"].startswith("https://")
+
+
+def test_full_example_sets_most_options(chart) -> None:
+    spec = build_spec(CHART)
+    presets = load_presets(PROJECT.presets, tuple(w.name for w in spec.workloads))
+    all_leaves = {node.path for node in leaves(walk(values_model(spec, presets)))}
+    secret_plumbing = {p for p in all_leaves if "secretKeys" in p or "existingSecret" in p}
+    options = all_leaves - secret_plumbing
+    set_keys = _flatten(yaml.safe_load(chart.files["ci/full-values.yaml"]))
+    covered = options & set_keys
+    assert len(covered) >= 0.8 * len(options), sorted(options - set_keys)

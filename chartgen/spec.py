@@ -19,7 +19,17 @@ from pydantic_settings import BaseSettings
 
 from chartgen.declaration import ChartDeclaration, Workload
 from chartgen.naming import camel, env_name
-from chartgen.roles import ROLE_NAMES, Endpoint, Internal, Role, Secret, Shared, Value, Wired
+from chartgen.roles import (
+    ROLE_NAMES,
+    Endpoint,
+    Internal,
+    Role,
+    Secret,
+    Shared,
+    Value,
+    Wired,
+    is_sensitive,
+)
 
 ROLE_TYPES = (Value, Secret, Endpoint, Wired, Internal)
 
@@ -58,9 +68,7 @@ class Setting:
 
     @property
     def sensitive(self) -> bool:
-        return isinstance(self.role, Secret) or (
-            isinstance(self.role, Endpoint) and self.role.sensitive
-        )
+        return is_sensitive(self.role)
 
     @property
     def required(self) -> bool:

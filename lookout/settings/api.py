@@ -6,15 +6,17 @@ from typing import Annotated
 
 from pydantic import Field, HttpUrl
 
-from chartgen.roles import INTERNAL, VALUE, Shared, Wired
-from lookout.settings.auth import AuthSettings
+from chartgen.roles import INTERNAL, VALUE, Wired
 from lookout.settings.base import Section, ServiceSettings
-from lookout.settings.database import DatabaseSettings
-from lookout.settings.instance import InstanceSettings
-from lookout.settings.logging import LoggingSettings
-from lookout.settings.object_storage import ObjectStorageSettings
-from lookout.settings.oidc import OIDCSettings
-from lookout.settings.telemetry import TelemetrySettings
+from lookout.settings.sections import (
+    AuthSection,
+    DatabaseSection,
+    InstanceSection,
+    LoggingSection,
+    ObjectStorageSection,
+    OidcSection,
+    TelemetrySection,
+)
 
 
 class RateLimitSettings(Section):
@@ -36,31 +38,13 @@ class RateLimitSettings(Section):
 
 
 class ApiSettings(ServiceSettings):
-    instance: Annotated[
-        InstanceSettings, Shared(), Field(description="Identity of this installation.")
-    ]
-    logging: Annotated[
-        LoggingSettings,
-        Shared(),
-        Field(default_factory=LoggingSettings, description="Log output."),
-    ]
-    telemetry: Annotated[
-        TelemetrySettings,
-        Shared(),
-        Field(default_factory=TelemetrySettings, description="Lookout's own telemetry."),
-    ]
-    database: Annotated[
-        DatabaseSettings, Shared(), Field(description="PostgreSQL metadata database.")
-    ]
-    object_storage: Annotated[
-        ObjectStorageSettings, Shared(), Field(description="Bucket holding telemetry data.")
-    ]
-    oidc: Annotated[
-        OIDCSettings,
-        Shared(),
-        Field(default_factory=OIDCSettings, description="Single sign-on provider."),
-    ]
-    auth: Annotated[AuthSettings, Shared(), Field(description="Session and encryption keys.")]
+    instance: InstanceSection
+    logging: LoggingSection
+    telemetry: TelemetrySection
+    database: DatabaseSection
+    object_storage: ObjectStorageSection
+    oidc: OidcSection
+    auth: AuthSection
 
     port: Annotated[
         int,

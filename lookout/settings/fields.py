@@ -9,7 +9,9 @@ from pydantic import BaseModel, SecretBytes, SecretStr
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings
 
-from chartgen.roles import Endpoint, Role, Secret
+from chartgen.naming import env_name
+from chartgen.roles import Role
+from chartgen.roles import is_sensitive as role_is_sensitive
 
 
 def roles_of(info: FieldInfo) -> list[Role]:
@@ -45,15 +47,14 @@ def _mentions_secret_type(annotation: Any) -> bool:
 
 def is_sensitive(info: FieldInfo) -> bool:
     """Whether a leaf's value must never be shown (by role, or by its pydantic type)."""
-    for role in roles_of(info):
-        if isinstance(role, Secret) or (isinstance(role, Endpoint) and role.sensitive):
-            return True
-    return _mentions_secret_type(info.annotation)
+    return any(role_is_sensitive(role) for role in roles_of(info)) or _mentions_secret_type(
+        info.annotation
+    )
 
 
 def env_var_name(settings: type[BaseSettings], path: Sequence[str]) -> str:
     """The environment variable the service reads for a field path."""
     config = settings.model_config
-    prefix = config.get("env_prefix") or ""
-    delimiter = config.get("env_nested_delimiter") or "__"
-    return (prefix + delimiter.join(path)).upper()
+    return env_name(
+        config.get("env_prefix") or "", tuple(path), config.get("env_nested_delimiter") or "__"
+    )

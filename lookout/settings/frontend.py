@@ -6,29 +6,17 @@ from typing import Annotated, Literal
 
 from pydantic import Field, HttpUrl
 
-from chartgen.roles import INTERNAL, VALUE, Shared, Wired
+from chartgen.roles import INTERNAL, VALUE, Wired
 from lookout.settings.base import ServiceSettings
-from lookout.settings.instance import InstanceSettings
-from lookout.settings.logging import LoggingSettings
-from lookout.settings.telemetry import TelemetrySettings
+from lookout.settings.sections import InstanceSection, LoggingSection, TelemetrySection
 
 Theme = Literal["light", "dark", "system"]
 
 
 class FrontendSettings(ServiceSettings):
-    instance: Annotated[
-        InstanceSettings, Shared(), Field(description="Identity of this installation.")
-    ]
-    logging: Annotated[
-        LoggingSettings,
-        Shared(),
-        Field(default_factory=LoggingSettings, description="Log output."),
-    ]
-    telemetry: Annotated[
-        TelemetrySettings,
-        Shared(),
-        Field(default_factory=TelemetrySettings, description="Lookout's own telemetry."),
-    ]
+    instance: InstanceSection
+    logging: LoggingSection
+    telemetry: TelemetrySection
 
     port: Annotated[
         int,

@@ -6,33 +6,23 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from chartgen.roles import VALUE, Shared, Wired
+from chartgen.roles import VALUE, Wired
 from lookout.settings.base import ServiceSettings
-from lookout.settings.database import DatabaseSettings
-from lookout.settings.logging import LoggingSettings
-from lookout.settings.object_storage import ObjectStorageSettings
-from lookout.settings.telemetry import TelemetrySettings
+from lookout.settings.sections import (
+    DatabaseSection,
+    LoggingSection,
+    ObjectStorageSection,
+    TelemetrySection,
+)
 
 Signal = Literal["traces", "metrics", "logs"]
 
 
 class IngestSettings(ServiceSettings):
-    logging: Annotated[
-        LoggingSettings,
-        Shared(),
-        Field(default_factory=LoggingSettings, description="Log output."),
-    ]
-    telemetry: Annotated[
-        TelemetrySettings,
-        Shared(),
-        Field(default_factory=TelemetrySettings, description="Lookout's own telemetry."),
-    ]
-    database: Annotated[
-        DatabaseSettings, Shared(), Field(description="PostgreSQL metadata database.")
-    ]
-    object_storage: Annotated[
-        ObjectStorageSettings, Shared(), Field(description="Bucket holding telemetry data.")
-    ]
+    logging: LoggingSection
+    telemetry: TelemetrySection
+    database: DatabaseSection
+    object_storage: ObjectStorageSection
 
     grpc_port: Annotated[
         int,

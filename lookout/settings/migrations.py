@@ -6,27 +6,15 @@ from typing import Annotated
 
 from pydantic import Field
 
-from chartgen.roles import INTERNAL, VALUE, Shared
+from chartgen.roles import INTERNAL, VALUE
 from lookout.settings.base import ServiceSettings
-from lookout.settings.database import DatabaseSettings
-from lookout.settings.logging import LoggingSettings
-from lookout.settings.telemetry import TelemetrySettings
+from lookout.settings.sections import DatabaseSection, LoggingSection, TelemetrySection
 
 
 class MigrationsSettings(ServiceSettings):
-    logging: Annotated[
-        LoggingSettings,
-        Shared(),
-        Field(default_factory=LoggingSettings, description="Log output."),
-    ]
-    telemetry: Annotated[
-        TelemetrySettings,
-        Shared(),
-        Field(default_factory=TelemetrySettings, description="Lookout's own telemetry."),
-    ]
-    database: Annotated[
-        DatabaseSettings, Shared(), Field(description="PostgreSQL database to migrate.")
-    ]
+    logging: LoggingSection
+    telemetry: TelemetrySection
+    database: DatabaseSection
 
     lock_timeout_seconds: Annotated[
         int,

@@ -6,33 +6,23 @@ from typing import Annotated
 
 from pydantic import Field
 
-from chartgen.roles import VALUE, Shared, Wired
-from lookout.settings.auth import AuthSettings
+from chartgen.roles import VALUE, Wired
 from lookout.settings.base import ServiceSettings
-from lookout.settings.database import DatabaseSettings
-from lookout.settings.logging import LoggingSettings
-from lookout.settings.object_storage import ObjectStorageSettings
-from lookout.settings.telemetry import TelemetrySettings
+from lookout.settings.sections import (
+    AuthSection,
+    DatabaseSection,
+    LoggingSection,
+    ObjectStorageSection,
+    TelemetrySection,
+)
 
 
 class QuerySettings(ServiceSettings):
-    logging: Annotated[
-        LoggingSettings,
-        Shared(),
-        Field(default_factory=LoggingSettings, description="Log output."),
-    ]
-    telemetry: Annotated[
-        TelemetrySettings,
-        Shared(),
-        Field(default_factory=TelemetrySettings, description="Lookout's own telemetry."),
-    ]
-    database: Annotated[
-        DatabaseSettings, Shared(), Field(description="PostgreSQL metadata database.")
-    ]
-    object_storage: Annotated[
-        ObjectStorageSettings, Shared(), Field(description="Bucket holding telemetry data.")
-    ]
-    auth: Annotated[AuthSettings, Shared(), Field(description="Session and encryption keys.")]
+    logging: LoggingSection
+    telemetry: TelemetrySection
+    database: DatabaseSection
+    object_storage: ObjectStorageSection
+    auth: AuthSection
 
     port: Annotated[
         int,

@@ -6,12 +6,14 @@ from typing import Annotated
 
 from pydantic import Field
 
-from chartgen.roles import VALUE, Shared, Wired
+from chartgen.roles import VALUE, Wired
 from lookout.settings.base import Section, ServiceSettings
-from lookout.settings.database import DatabaseSettings
-from lookout.settings.logging import LoggingSettings
-from lookout.settings.object_storage import ObjectStorageSettings
-from lookout.settings.telemetry import TelemetrySettings
+from lookout.settings.sections import (
+    DatabaseSection,
+    LoggingSection,
+    ObjectStorageSection,
+    TelemetrySection,
+)
 
 # Five whitespace-separated cron fields; the scheduler's parser reports finer errors.
 CRON_PATTERN = r"^\S+(\s+\S+){4}$"
@@ -36,22 +38,10 @@ class RetentionSettings(Section):
 
 
 class SchedulerSettings(ServiceSettings):
-    logging: Annotated[
-        LoggingSettings,
-        Shared(),
-        Field(default_factory=LoggingSettings, description="Log output."),
-    ]
-    telemetry: Annotated[
-        TelemetrySettings,
-        Shared(),
-        Field(default_factory=TelemetrySettings, description="Lookout's own telemetry."),
-    ]
-    database: Annotated[
-        DatabaseSettings, Shared(), Field(description="PostgreSQL metadata database.")
-    ]
-    object_storage: Annotated[
-        ObjectStorageSettings, Shared(), Field(description="Bucket holding telemetry data.")
-    ]
+    logging: LoggingSection
+    telemetry: TelemetrySection
+    database: DatabaseSection
+    object_storage: ObjectStorageSection
 
     retention: Annotated[
         RetentionSettings,

@@ -6,43 +6,27 @@ from typing import Annotated
 
 from pydantic import Field, HttpUrl
 
-from chartgen.roles import VALUE, Shared, Wired
-from lookout.settings.auth import AuthSettings
+from chartgen.roles import VALUE, Wired
 from lookout.settings.base import ServiceSettings
-from lookout.settings.database import DatabaseSettings
-from lookout.settings.instance import InstanceSettings
-from lookout.settings.logging import LoggingSettings
-from lookout.settings.object_storage import ObjectStorageSettings
-from lookout.settings.smtp import SMTPSettings
-from lookout.settings.telemetry import TelemetrySettings
+from lookout.settings.sections import (
+    AuthSection,
+    DatabaseSection,
+    InstanceSection,
+    LoggingSection,
+    ObjectStorageSection,
+    SmtpSection,
+    TelemetrySection,
+)
 
 
 class WorkerSettings(ServiceSettings):
-    instance: Annotated[
-        InstanceSettings, Shared(), Field(description="Identity of this installation.")
-    ]
-    logging: Annotated[
-        LoggingSettings,
-        Shared(),
-        Field(default_factory=LoggingSettings, description="Log output."),
-    ]
-    telemetry: Annotated[
-        TelemetrySettings,
-        Shared(),
-        Field(default_factory=TelemetrySettings, description="Lookout's own telemetry."),
-    ]
-    database: Annotated[
-        DatabaseSettings, Shared(), Field(description="PostgreSQL metadata database.")
-    ]
-    object_storage: Annotated[
-        ObjectStorageSettings, Shared(), Field(description="Bucket holding telemetry data.")
-    ]
-    smtp: Annotated[
-        SMTPSettings,
-        Shared(),
-        Field(default_factory=SMTPSettings, description="Outgoing email."),
-    ]
-    auth: Annotated[AuthSettings, Shared(), Field(description="Session and encryption keys.")]
+    instance: InstanceSection
+    logging: LoggingSection
+    telemetry: TelemetrySection
+    database: DatabaseSection
+    object_storage: ObjectStorageSection
+    smtp: SmtpSection
+    auth: AuthSection
 
     concurrency: Annotated[
         int,

@@ -50,7 +50,11 @@ def main() -> None:
 @main.command()
 @PROJECT_OPTION
 def build(root: Path | None) -> None:
-    """Write the chart; fails, naming Model.field, if a setting has no role."""
+    """Write the chart from the app's models.
+
+    Files the chart no longer has are removed. Fails, naming Model.field and the roles to
+    choose from, while any settings field has no chart role.
+    """
     project = _project(root)
     chart = _build(project)
     changed = write_chart(project, chart)
@@ -61,7 +65,11 @@ def build(root: Path | None) -> None:
 @main.command()
 @PROJECT_OPTION
 def check(root: Path | None) -> None:
-    """Rebuild in memory; exit 1 with a unified diff if the written chart is stale."""
+    """Fail with a diff if the written chart is stale.
+
+    Rebuilds the chart in memory and compares it with the output directory; exits 1 and
+    prints a unified diff when they differ (CI's drift check), 0 when they match.
+    """
     project = _project(root)
     chart = _build(project)
     diff = stale_diff(project, chart)

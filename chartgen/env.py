@@ -7,13 +7,13 @@ avoid ``1e+07`` (which an ``int`` field rejects).
 
 from __future__ import annotations
 
-import types
 import typing
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from chartgen.annotations import strip_optional
 from chartgen.naming import kebab
 from chartgen.roles import Wired
 from chartgen.spec import ChartSpec, Group, Setting, WorkloadSpec
@@ -21,16 +21,8 @@ from chartgen.spec import ChartSpec, Group, Setting, WorkloadSpec
 Kind = Literal["string", "int", "float", "bool", "json"]
 
 
-def _strip_optional(annotation: Any) -> tuple[Any, bool]:
-    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(annotation) if a is not type(None)]
-        if len(args) == 1:
-            return args[0], len(args) < len(typing.get_args(annotation))
-    return annotation, False
-
-
 def value_kind(annotation: Any) -> Kind:
-    inner, _ = _strip_optional(annotation)
+    inner, _ = strip_optional(annotation)
     origin = typing.get_origin(inner) or inner
     if origin in (list, tuple, set, frozenset, dict) or (
         isinstance(origin, type) and issubclass(origin, BaseModel)

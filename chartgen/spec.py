@@ -8,8 +8,6 @@ across workloads, and each leaf gets its env var name and its place in values.ya
 from __future__ import annotations
 
 import re
-import types
-import typing
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +15,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings
 
+from chartgen.annotations import strip_optional
 from chartgen.declaration import ChartDeclaration, Workload
 from chartgen.naming import camel, env_name
 from chartgen.roles import (
@@ -155,7 +154,10 @@ class ChartSpec:
         raise SpecError(f"no shared section {key!r}")
 
     def groups(self) -> tuple[Group, ...]:
-        """Every top-level app group that holds secrets' existingSecret: sections, locals."""
+        """Every top-level values group of app settings: shared sections, then workload locals.
+
+        Each is one secret group: its secrets share one Secret and one ``existingSecret``.
+        """
         local = tuple(w.local for w in self.workloads if w.local is not None)
         return tuple(s.group for s in self.sections) + local
 
@@ -169,12 +171,9 @@ class ChartSpec:
 
 def _model_type(annotation: Any) -> type[BaseModel] | None:
     """The BaseModel inside ``annotation`` (``M`` or ``M | None``), else None."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
-        models = [a for a in typing.get_args(annotation) if a is not type(None)]
-        if len(models) == 1:
-            return _model_type(models[0])
+    inner, _ = strip_optional(annotation)
+    if isinstance(inner, type) and issubclass(inner, BaseModel):
+        return inner
     return None
 
 

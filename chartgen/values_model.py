@@ -22,7 +22,7 @@ from chartgen.knobs import (
 )
 from chartgen.presets import Preset
 from chartgen.roles import ROLE_NAMES
-from chartgen.spec import ChartSpec, Group, Setting
+from chartgen.spec import ChartSpec, Group, Setting, SpecError
 
 FieldDef = tuple[Any, FieldInfo]
 
@@ -132,6 +132,13 @@ def values_model(spec: ChartSpec, presets: tuple[Preset, ...]) -> type[ValuesSec
             Field(default_factory=IngressValues, description="Ingress for the public URL."),
         ),
     }
+    for key in [s.key for s in spec.sections] + [w.name for w in spec.workloads]:
+        if key in fields:
+            raise SpecError(
+                f"values key {key!r} is taken twice: a shared section or workload may not "
+                "reuse a chart key or another section's name; rename it (Shared(key=...))"
+            )
+        fields[key] = (None, Field())  # placeholder, so later duplicates are caught too
     for section in spec.sections:
         model = group_model(section.group)
         users = ", ".join(section.used_by)

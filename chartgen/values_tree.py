@@ -10,6 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, TypeAdapter
 from pydantic.fields import FieldInfo
 
+from chartgen.annotations import strip_optional
 from chartgen.knobs import ValuesSection
 
 
@@ -39,18 +40,8 @@ def _section_type(annotation: Any) -> type[ValuesSection] | None:
     return None
 
 
-def _strip_optional(annotation: Any) -> tuple[Any, bool]:
-    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(annotation) if a is not type(None)]
-        nullable = len(args) < len(typing.get_args(annotation))
-        if len(args) == 1:
-            return args[0], nullable
-        return typing.Union[tuple(args)], nullable  # noqa: UP007
-    return annotation, False
-
-
 def type_label(annotation: Any) -> str:
-    inner, nullable = _strip_optional(annotation)
+    inner, nullable = strip_optional(annotation)
     origin = typing.get_origin(inner)
     if origin is typing.Annotated:
         return type_label(typing.get_args(inner)[0]) + (" or null" if nullable else "")

@@ -15,7 +15,7 @@ from chartgen.config import find_project
 from chartgen.declaration import ChartDeclaration, Workload
 from chartgen.env import config_entries, secret_entries, value_kind
 from chartgen.naming import camel, env_name, kebab
-from chartgen.presets import load_presets
+from chartgen.presets import Preset, load_presets
 from chartgen.roles import SECRET, VALUE, Endpoint, Shared
 from chartgen.spec import SpecError, build_spec
 from chartgen.values_model import values_model
@@ -289,3 +289,14 @@ def test_full_example_sets_most_options(chart) -> None:
     set_keys = _flatten(yaml.safe_load(chart.files["ci/full-values.yaml"]))
     covered = options & set_keys
     assert len(covered) >= 0.8 * len(options), sorted(options - set_keys)
+
+
+def test_a_section_may_not_take_a_chart_key() -> None:
+    from chartgen.values_model import values_model
+
+    settings = _settings(
+        "AppSettings", image=(Annotated[Db, Shared()], Field(default_factory=dict))
+    )
+    spec = build_spec(_decl(settings))
+    with pytest.raises(SpecError, match="values key 'image' is taken twice"):
+        values_model(spec, (Preset("small", 1, "", {"w0": {}}, ""),))

@@ -40,7 +40,7 @@ def _copy_notice(project: Project, source: Path) -> str:
 def build_chart(project: Project) -> Chart:
     decl = project.load_declaration()
     spec = build_spec(decl)
-    presets = load_presets(project.presets, tuple(w.name for w in spec.workloads))
+    presets = load_presets(project.presets, spec.scalable)
     model = values_model(spec, presets)
     nodes = walk(model)
     notice = NOTICE.format(source=project.declaration)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import jinja2
 
-from chartgen.env import config_entries, secret_entries, secret_suffix, values_ref
+from chartgen.env import budget_entries, config_entries, secret_entries, secret_suffix, values_ref
 from chartgen.spec import ChartSpec, Group, Setting, WorkloadSpec
 
 CHART_TEMPLATES = (
@@ -90,6 +90,8 @@ def _workload_files(workload: WorkloadSpec) -> list[tuple[str, str]]:
     files.append((main, main))
     if workload.decl.ports:
         files.append(("service.yaml", "service.yaml"))
+    if workload.scalable:
+        files += [("hpa.yaml", "hpa.yaml"), ("pdb.yaml", "pdb.yaml")]
     return files
 
 
@@ -123,6 +125,7 @@ def render_templates(spec: ChartSpec, templates: Path, header: str) -> dict[str,
             "w": workload,
             "config": config_entries(workload, spec, chart),
             "secrets": secret_entries(workload, spec),
+            "budgets": budget_entries(workload),
             "hook_groups": hook_groups(workload, spec),
         }
         for source, target in _workload_files(workload):

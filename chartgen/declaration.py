@@ -46,6 +46,9 @@ class Workload:
     kind: Literal["Deployment", "Job"] = "Deployment"
     # A Job that runs as a pre-install,pre-upgrade hook (schema migrations).
     hook: bool = False
+    # One replica at most, ever (e.g. a scheduler): no replicas, autoscaling or PDB knobs,
+    # and a Recreate rollout so two never overlap.
+    singleton: bool = False
     ports: tuple[Port, ...] = ()
     liveness: Probe | None = None
     readiness: Probe | None = None

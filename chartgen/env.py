@@ -23,6 +23,8 @@ Kind = Literal["string", "int", "float", "bool", "json"]
 
 def value_kind(annotation: Any) -> Kind:
     inner, _ = strip_optional(annotation)
+    if typing.get_origin(inner) is typing.Annotated:
+        inner = typing.get_args(inner)[0]
     origin = typing.get_origin(inner) or inner
     if origin in (list, tuple, set, frozenset, dict) or (
         isinstance(origin, type) and issubclass(origin, BaseModel)
@@ -84,9 +86,34 @@ def _wired_value(setting: Setting, workload: WorkloadSpec, spec: ChartSpec, char
     return f'"http://{{{{ {service} }}}}:{port}"'
 
 
+BUDGET_FACTS = {"cpu_budget": "cpu", "memory_budget": "memory"}
+
+
+@dataclass(frozen=True)
+class BudgetEntry:
+    """An env var the kubelet fills from the container's resources (downward API)."""
+
+    env: str
+    resource: Literal["cpu", "memory"]
+
+    @property
+    def divisor(self) -> str:
+        return "1m" if self.resource == "cpu" else "1"
+
+
+def budget_entries(workload: WorkloadSpec) -> list[BudgetEntry]:
+    return [
+        BudgetEntry(s.env, BUDGET_FACTS[s.role.fact])  # type: ignore[arg-type]
+        for s in workload.settings
+        if isinstance(s.role, Wired) and s.role.fact in BUDGET_FACTS
+    ]
+
+
 def config_entries(workload: WorkloadSpec, spec: ChartSpec, chart: str) -> list[ConfigEntry]:
     entries = []
     for setting in workload.settings:
+        if isinstance(setting.role, Wired) and setting.role.fact in BUDGET_FACTS:
+            continue  # the pod spec fills these from its resources
         if isinstance(setting.role, Wired):
             entries.append(
                 ConfigEntry(setting.env, _wired_value(setting, workload, spec, chart), "")

@@ -22,7 +22,10 @@ class ValuesSection(BaseModel):
 
 # Kubernetes quantity: a plain number, or digits with an optional decimal part and suffix.
 QUANTITY_PATTERN = r"^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$"
-Quantity = Annotated[str, Field(pattern=QUANTITY_PATTERN)] | Annotated[float, Field(ge=0)]
+# "" removes the preset's quantity, e.g. `limits.cpu: ""` for no CPU limit.
+Quantity = (
+    Annotated[str, Field(pattern=QUANTITY_PATTERN)] | Annotated[float, Field(ge=0)] | Literal[""]
+)
 
 
 class ResourceList(BaseModel):
@@ -77,26 +80,87 @@ class IngressValues(ValuesSection):
 PullPolicy = Literal["Always", "IfNotPresent", "Never"]
 
 
-def workload_knobs(is_job: bool) -> dict[str, tuple[object, object]]:
-    """Per-workload Kubernetes knobs, as create_model field definitions."""
+# A PodDisruptionBudget count: pods, or a percentage of them.
+Disruption = Annotated[int, Field(ge=0)] | Annotated[str, Field(pattern=r"^[0-9]{1,3}%$")]
+
+
+class AutoscalingValues(ValuesSection):
+    enabled: bool | None = Field(None, description="Scale with a HorizontalPodAutoscaler.")
+    min_replicas: int | None = Field(None, ge=1, description="Fewest replicas.")
+    max_replicas: int | None = Field(None, ge=1, description="Most replicas.")
+    target_cpu_utilization_percentage: int | None = Field(
+        None,
+        ge=1,
+        le=100,
+        alias="targetCPUUtilizationPercentage",
+        description="Average CPU use, in percent of the request, the autoscaler aims for.",
+    )
+
+
+class DisruptionBudgetValues(ValuesSection):
+    enabled: bool | None = Field(None, description="Create a PodDisruptionBudget.")
+    min_available: Disruption | None = Field(
+        None, description="Pods (or %) that must stay up; exclusive with maxUnavailable."
+    )
+    max_unavailable: Disruption | None = Field(
+        None, description="Pods (or %) a voluntary disruption may take down at once."
+    )
+
+
+class TopologySpreadValues(ValuesSection):
+    enabled: bool | None = Field(
+        None, description="Spread replicas across zones and hosts (best effort)."
+    )
+
+
+FROM_PRESET = "null takes the preset's"
+
+
+def workload_knobs(kind: str, singleton: bool) -> dict[str, tuple[object, object]]:
+    """Per-workload Kubernetes knobs, as create_model field definitions.
+
+    Every sizing knob defaults to null: the preset decides until the operator sets it.
+    """
     knobs: dict[str, tuple[object, object]] = {}
-    if not is_job:
+    scalable = kind == "Deployment" and not singleton
+    if scalable:
         knobs["replicas"] = (
             int | None,
-            Field(None, ge=0, description="Replica count; null takes it from the preset."),
+            Field(None, ge=0, description=f"Replicas without autoscaling; {FROM_PRESET}."),
         )
     knobs["resources"] = (
         Resources,
         Field(
             default_factory=Resources,
-            description="Requests and limits; each key set here overrides the preset's.",
+            description="Requests and limits; each key set here overrides the preset's, "
+            '"" removes it (e.g. limits.cpu: "" for no CPU limit). Derived settings follow the '
+            "CPU limit (else request) and the memory limit (else request).",
         ),
     )
+    if scalable:
+        knobs["autoscaling"] = (
+            AutoscalingValues,
+            Field(default_factory=AutoscalingValues, description=f"Autoscaling; {FROM_PRESET}."),
+        )
+        knobs["pod_disruption_budget"] = (
+            DisruptionBudgetValues,
+            Field(
+                default_factory=DisruptionBudgetValues,
+                description=f"Disruption budget; {FROM_PRESET}.",
+            ),
+        )
+        knobs["topology_spread"] = (
+            TopologySpreadValues,
+            Field(
+                default_factory=TopologySpreadValues,
+                description=f"Topology spread; {FROM_PRESET}.",
+            ),
+        )
     knobs["pod_annotations"] = (
         dict[str, str],
         Field(default_factory=dict, description="Extra annotations on the pods."),
     )
-    if is_job:
+    if kind == "Job":
         knobs["backoff_limit"] = (
             int,
             Field(3, ge=0, description="Retries before the Job is marked failed."),

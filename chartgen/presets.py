@@ -1,4 +1,8 @@
-"""Sizing presets: per-workload resources and replicas, one YAML file per preset."""
+"""Sizing presets: per-workload resources, replicas, autoscaling, PDB and spread, one file each.
+
+Presets are validated when the chart is built, so a preset can never ship with requests
+above limits, an HPA whose minimum exceeds its maximum, or a missing knob.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,97 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from chartgen.knobs import Disruption
+from chartgen.naming import camel
+from chartgen.quantity import bytes_of, millicores
+from chartgen.roles import Budget
 
 # libyaml's parser when PyYAML was built with it: ten times faster than the pure-Python one.
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class PresetError(ValueError):
+    pass
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", alias_generator=camel, populate_by_name=True)
+
+
+class PresetQuantities(_Strict):
+    cpu: str | int | float
+    memory: str | int | float
+
+
+class PresetResources(_Strict):
+    requests: PresetQuantities
+    limits: PresetQuantities
+
+    @model_validator(mode="after")
+    def _requests_within_limits(self) -> PresetResources:
+        if millicores(self.requests.cpu) > millicores(self.limits.cpu):
+            raise ValueError("requests.cpu is above limits.cpu")
+        if bytes_of(self.requests.memory) > bytes_of(self.limits.memory):
+            raise ValueError("requests.memory is above limits.memory")
+        return self
+
+
+class PresetAutoscaling(_Strict):
+    enabled: bool
+    min_replicas: int = Field(ge=1)
+    max_replicas: int = Field(ge=1)
+    target_cpu_utilization_percentage: int = Field(
+        ge=1, le=100, alias="targetCPUUtilizationPercentage"
+    )
+
+    @model_validator(mode="after")
+    def _min_within_max(self) -> PresetAutoscaling:
+        if self.min_replicas > self.max_replicas:
+            raise ValueError("minReplicas is above maxReplicas")
+        return self
+
+
+class PresetDisruptionBudget(_Strict):
+    enabled: bool
+    min_available: Disruption | None = None
+    max_unavailable: Disruption | None = None
+
+
+class PresetSpread(_Strict):
+    enabled: bool
+
+
+class PresetWorkload(_Strict):
+    replicas: int | None = Field(None, ge=1)
+    resources: PresetResources
+    autoscaling: PresetAutoscaling | None = None
+    pod_disruption_budget: PresetDisruptionBudget | None = None
+    topology_spread: PresetSpread | None = None
+
+    @property
+    def budget(self) -> Budget:
+        """What derived settings see: CPU and memory limits (presets always set both)."""
+        return Budget(
+            cpu_millicores=millicores(self.resources.limits.cpu),
+            memory_bytes=bytes_of(self.resources.limits.memory),
+        )
+
+    @property
+    def min_replicas(self) -> int:
+        if self.autoscaling is not None and self.autoscaling.enabled:
+            return self.autoscaling.min_replicas
+        return self.replicas or 1
+
+    @property
+    def max_replicas(self) -> int:
+        if self.autoscaling is not None and self.autoscaling.enabled:
+            return self.autoscaling.max_replicas
+        return self.replicas or 1
+
+
+SCALING_KEYS = ("replicas", "autoscaling", "pod_disruption_budget", "topology_spread")
 
 
 @dataclass(frozen=True)
@@ -17,27 +109,39 @@ class Preset:
     name: str
     order: int
     description: str
-    workloads: dict[str, dict[str, Any]]
+    workloads: dict[str, PresetWorkload]
     source: str  # file text, shipped inside the chart
 
 
-class PresetError(ValueError):
-    pass
+def _check_shape(path: Path, name: str, entry: PresetWorkload, scalable: bool) -> None:
+    for key in SCALING_KEYS:
+        present = getattr(entry, key) is not None
+        if present != scalable:
+            need = "needs" if scalable else "takes no"
+            raise PresetError(f"{path}: workloads.{name} {need} {camel(key)}")
 
 
-def load_presets(directory: Path, workload_names: tuple[str, ...]) -> tuple[Preset, ...]:
+def load_presets(directory: Path, scalable: dict[str, bool]) -> tuple[Preset, ...]:
+    """Load every preset; ``scalable`` maps each workload to whether it takes replicas & co."""
     presets = []
     for path in sorted(directory.glob("*.yaml")):
         text = path.read_text()
-        data = yaml.load(text, Loader=SAFE_LOADER)
-        workloads = data.get("workloads") or {}
-        unknown = sorted(set(workloads) - set(workload_names))
-        missing = sorted(set(workload_names) - set(workloads))
+        data: dict[str, Any] = yaml.load(text, Loader=SAFE_LOADER)
+        raw = data.get("workloads") or {}
+        unknown = sorted(set(raw) - set(scalable))
+        missing = sorted(set(scalable) - set(raw))
         if unknown or missing:
             raise PresetError(
                 f"{path}: workloads must be exactly the chart's; "
                 f"unknown {unknown}, missing {missing}"
             )
+        workloads: dict[str, PresetWorkload] = {}
+        for name in scalable:
+            try:
+                workloads[name] = PresetWorkload.model_validate(raw[name])
+            except ValidationError as error:
+                raise PresetError(f"{path}: workloads.{name}: {error}") from error
+            _check_shape(path, name, workloads[name], scalable[name])
         presets.append(
             Preset(
                 name=path.stem,

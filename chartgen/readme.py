@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from chartgen.chart_yaml import KUBE_VERSION
 from chartgen.env import secret_suffix
 from chartgen.presets import Preset
+from chartgen.sizing_docs import render_sizing
 from chartgen.spec import ChartSpec
 from chartgen.values_tree import Node, leaves
 
@@ -40,29 +40,6 @@ def _workloads_table(spec: ChartSpec) -> list[str]:
         ports = ", ".join(f"{p.name} {p.number}" for p in decl.ports) or "none"
         rows.append(f"| `{workload.name}` | {kind} | {ports} | {_cell(decl.description)} |")
     return rows
-
-
-def _quantity(resources: dict[str, Any], kind: str, name: str) -> str:
-    return str((resources.get(kind) or {}).get(name, "-"))
-
-
-def _presets_table(spec: ChartSpec, presets: tuple[Preset, ...]) -> list[str]:
-    lines: list[str] = []
-    for preset in presets:
-        lines += [f"### `{preset.name}`", "", preset.description, ""]
-        lines += [
-            "| Workload | Replicas | CPU request / limit | Memory request / limit |",
-            "| --- | --- | --- | --- |",
-        ]
-        for workload in spec.workloads:
-            entry = preset.workloads[workload.name]
-            res = entry.get("resources") or {}
-            replicas = entry.get("replicas", "1 (Job)") if workload.decl.kind != "Job" else "Job"
-            cpu = f"{_quantity(res, 'requests', 'cpu')} / {_quantity(res, 'limits', 'cpu')}"
-            mem = f"{_quantity(res, 'requests', 'memory')} / {_quantity(res, 'limits', 'memory')}"
-            lines.append(f"| `{workload.name}` | {replicas} | {cpu} | {mem} |")
-        lines.append("")
-    return lines
 
 
 def _secrets_table(spec: ChartSpec) -> list[str]:
@@ -151,10 +128,7 @@ def render_readme(
         "",
         "## Sizing presets",
         "",
-        "`preset` picks resources and replicas for every workload; a workload's own "
-        "`resources` and `replicas` override the preset key by key.",
-        "",
-        *_presets_table(spec, presets),
+        *render_sizing(spec, presets),
         "## Values",
         "",
         *_values_table(nodes),

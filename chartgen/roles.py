@@ -10,8 +10,9 @@ This module is imported by the app at run time, so it depends on the standard li
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,39 @@ class Endpoint:
     name = "endpoint"
 
 
-WiredFact = Literal["port", "url", "namespace"]
+@dataclass(frozen=True)
+class Budget:
+    """What a pod actually gets: the CPU and memory its derived settings are sized for.
+
+    The chart passes it through the downward API: the CPU limit (the request when no limit
+    is set, never the node's CPU count) and the memory limit (the request when no limit).
+    """
+
+    cpu_millicores: int
+    memory_bytes: int
+
+    @property
+    def cpu_cores(self) -> float:
+        return self.cpu_millicores / 1000
+
+
+# A formula sees the budget and the settings loaded so far (earlier derived fields included).
+Formula = Callable[[Budget, Any], Any]
+
+
+@dataclass(frozen=True)
+class Derived:
+    """An internal setting computed from the pod's budget; an explicit value overrides it.
+
+    ``explain`` is one line for values.yaml and the README, e.g. "2 per CPU core".
+    """
+
+    formula: Formula
+    explain: str
+    name = "derived"
+
+
+WiredFact = Literal["port", "url", "namespace", "cpu_budget", "memory_budget"]
 
 
 @dataclass(frozen=True)
@@ -52,6 +85,8 @@ class Wired:
     ``port``: the workload's own container port named ``port``.
     ``url``: ``http://<service of workload>:<its port named port>``.
     ``namespace``: the release namespace.
+    ``cpu_budget`` / ``memory_budget``: the pod's Budget in millicores / bytes, from the
+    downward API (resourceFieldRef), so VPA, LimitRanges and in-place resize are honoured.
     """
 
     fact: WiredFact
@@ -77,7 +112,7 @@ class Shared:
     key: str | None = None
 
 
-Role = Value | Secret | Endpoint | Wired | Internal
+Role = Value | Secret | Endpoint | Derived | Wired | Internal
 
 
 def is_sensitive(role: Role) -> bool:
@@ -85,7 +120,7 @@ def is_sensitive(role: Role) -> bool:
     return isinstance(role, Secret) or (isinstance(role, Endpoint) and role.sensitive)
 
 
-ROLE_NAMES: tuple[str, ...] = ("value", "secret", "endpoint", "wired", "internal")
+ROLE_NAMES: tuple[str, ...] = ("value", "secret", "endpoint", "derived", "wired", "internal")
 
 VALUE = Value()
 SECRET = Secret()

@@ -20,6 +20,7 @@ from chartgen.declaration import ChartDeclaration, Workload
 from chartgen.naming import camel, env_name
 from chartgen.roles import (
     ROLE_NAMES,
+    Derived,
     Endpoint,
     Internal,
     Role,
@@ -30,12 +31,14 @@ from chartgen.roles import (
     is_sensitive,
 )
 
-ROLE_TYPES = (Value, Secret, Endpoint, Wired, Internal)
+ROLE_TYPES = (Value, Secret, Endpoint, Derived, Wired, Internal)
+EXPOSED = Value | Secret | Endpoint | Derived
 
 ROLE_HELP = {
     "value": "operator-facing key in values.yaml, rendered into the workload's ConfigMap",
     "secret": "sensitive: chart-managed Secret or an existingSecret key",
     "endpoint": 'an address outside the pod, e.g. Endpoint("postgresql")',
+    "derived": "computed by the app from the pod's CPU/memory budget; values may override it",
     "wired": 'fixed by the chart from release facts, e.g. Wired("url", workload="api")',
     "internal": "a platform constant, not exposed (the app default applies)",
 }
@@ -63,7 +66,7 @@ class Setting:
 
     @property
     def exposed(self) -> bool:
-        return isinstance(self.role, Value | Secret | Endpoint)
+        return isinstance(self.role, EXPOSED)
 
     @property
     def sensitive(self) -> bool:
@@ -124,6 +127,11 @@ class WorkloadSpec:
     def name(self) -> str:
         return self.decl.name
 
+    @property
+    def scalable(self) -> bool:
+        """Takes replicas, autoscaling, a disruption budget and topology spread."""
+        return self.decl.kind == "Deployment" and not self.decl.singleton
+
     def port(self, name: str) -> int:
         for port in self.decl.ports:
             if port.name == name:
@@ -140,6 +148,10 @@ class ChartSpec:
     @property
     def name(self) -> str:
         return self.decl.name
+
+    @property
+    def scalable(self) -> dict[str, bool]:
+        return {w.name: w.scalable for w in self.workloads}
 
     def workload(self, name: str) -> WorkloadSpec:
         for workload in self.workloads:
@@ -238,7 +250,13 @@ class _Walk:
                 )
                 continue
             role = roles[0]
-            exposed = isinstance(role, Value | Secret | Endpoint)
+            exposed = isinstance(role, EXPOSED)
+            if isinstance(role, Derived) and (field_path or field.default is not None):
+                self.duplicated.append(
+                    f"{model.__name__}.{name}: a Derived field must sit on the service settings "
+                    "class itself and default to None (None = computed from the budget)"
+                )
+                continue
             setting = Setting(
                 model=model.__name__,
                 field_name=name,

@@ -21,7 +21,7 @@ from chartgen.knobs import (
     workload_knobs,
 )
 from chartgen.presets import Preset
-from chartgen.roles import ROLE_NAMES
+from chartgen.roles import ROLE_NAMES, Derived
 from chartgen.spec import ChartSpec, Group, Setting, SpecError
 
 FieldDef = tuple[Any, FieldInfo]
@@ -36,12 +36,15 @@ def _leaf(setting: Setting) -> FieldDef:
     if setting.sensitive:
         text = setting.description + " Secret: prefer `existingSecret`; never logged."
         return str, Field("", description=text.strip())
+    description = setting.description
+    if isinstance(setting.role, Derived):
+        description += f" Null derives it from the pod's budget: {setting.role.explain}."
     constraints = [m for m in field.metadata if type(m).__name__.lower() not in ROLE_NAMES]
     annotation = Annotated[(field.annotation, *constraints)] if constraints else field.annotation
     if setting.required:
-        return annotation, Field(description=setting.description)
+        return annotation, Field(description=description)
     default = field.get_default(call_default_factory=True)
-    return annotation, Field(default, description=setting.description)
+    return annotation, Field(default, description=description)
 
 
 def _secret_knobs(group: Group) -> dict[str, FieldDef]:
@@ -145,8 +148,7 @@ def values_model(spec: ChartSpec, presets: tuple[Preset, ...]) -> type[ValuesSec
         text = f"{section.group.description} Used by: {users}."
         fields[section.key] = (model, Field(default_factory=dict, description=text))
     for workload in spec.workloads:
-        is_job = workload.decl.kind == "Job"
-        knobs = dict(workload_knobs(is_job))
+        knobs = workload_knobs(workload.decl.kind, workload.decl.singleton)
         if workload.local is not None:
             local = group_model(workload.local)
             knobs["settings"] = (

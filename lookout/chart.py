@@ -82,6 +82,7 @@ WORKLOADS = (
     Workload(
         name="scheduler",
         description="Periodic maintenance: retention, compaction and vacuuming.",
+        singleton=True,
         settings=SchedulerSettings,
         command=("lookout", "serve", "scheduler"),
         liveness=_config_check("scheduler"),

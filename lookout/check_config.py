@@ -15,6 +15,7 @@ from lookout.settings.fields import (
     is_sensitive,
     iter_leaves,
 )
+from lookout.sizing.report import source_note, summary
 
 MASK = "**********"
 
@@ -42,13 +43,18 @@ def _entries(model: BaseModel, prefix: str) -> list[tuple[str, str]]:
         if isinstance(value, BaseModel):
             entries.extend(_entries(value, f"{path}."))
         else:
-            entries.append((path, _show(value, info)))
+            entries.append((path, _show(value, info) + source_note(model, name)))
     return entries
 
 
 def render_config(settings: BaseModel) -> str:
-    """The effective configuration as sorted ``dotted.path = value`` lines, secrets masked."""
-    return "\n".join(f"{path} = {shown}" for path, shown in sorted(_entries(settings, "")))
+    """The effective configuration as sorted ``dotted.path = value`` lines, secrets masked.
+
+    Derived settings say where their value came from; a sized service ends with comment
+    lines giving its budget and the estimated memory against it.
+    """
+    lines = [f"{path} = {shown}" for path, shown in sorted(_entries(settings, ""))]
+    return "\n".join([*lines, *summary(settings)])
 
 
 def _resolve(

@@ -13,7 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from chartgen.build import build_chart
 from chartgen.config import find_project
 from chartgen.declaration import ChartDeclaration, Workload
-from chartgen.env import config_entries, secret_entries, value_kind
+from chartgen.env import budget_entries, config_entries, secret_entries, value_kind
 from chartgen.naming import camel, env_name, kebab
 from chartgen.presets import Preset, load_presets
 from chartgen.roles import SECRET, VALUE, Endpoint, Shared
@@ -82,7 +82,7 @@ def test_required_settings_are_documented_not_defaulted(chart, values) -> None:
 
 def test_every_key_in_values_yaml_has_a_helm_docs_comment(chart) -> None:
     spec = build_spec(CHART)
-    presets = load_presets(PROJECT.presets, tuple(w.name for w in spec.workloads))
+    presets = load_presets(PROJECT.presets, spec.scalable)
     nodes = walk(values_model(spec, presets))
     lines = chart.files["values.yaml"].splitlines()
     documented = 0
@@ -124,10 +124,13 @@ def test_every_setting_reaches_its_workloads() -> None:
     for workload in spec.workloads:
         config = {e.env for e in config_entries(workload, spec, spec.name)}
         secrets = {e.env for e in secret_entries(workload, spec)}
-        assert not config & secrets
+        budgets = {e.env for e in budget_entries(workload)}
+        assert not config & secrets and not config & budgets
         for setting in workload.settings:
             if type(setting.role).__name__ == "Internal":
-                assert setting.env not in config | secrets
+                assert setting.env not in config | secrets | budgets
+            elif getattr(setting.role, "fact", "").endswith("_budget"):
+                assert setting.env in budgets, setting.qualname
             elif setting.sensitive:
                 assert setting.env in secrets, setting.qualname
             else:
@@ -145,6 +148,7 @@ def test_env_names_follow_pydantic_settings() -> None:
     [
         (int, "int"),
         (int | None, "int"),
+        (Annotated[int, Field(ge=1)] | None, "int"),
         (bool, "bool"),
         (float, "float"),
         (str, "string"),
@@ -282,7 +286,7 @@ def test_minimal_example_is_a_short_production_install(chart) -> None:
 
 def test_full_example_sets_most_options(chart) -> None:
     spec = build_spec(CHART)
-    presets = load_presets(PROJECT.presets, tuple(w.name for w in spec.workloads))
+    presets = load_presets(PROJECT.presets, spec.scalable)
     all_leaves = {node.path for node in leaves(walk(values_model(spec, presets)))}
     secret_plumbing = {p for p in all_leaves if "secretKeys" in p or "existingSecret" in p}
     options = all_leaves - secret_plumbing

@@ -14,14 +14,14 @@ from pydantic import BaseModel, ValidationError
 
 import lookout
 from chartgen.declaration import ExecProbe
-from chartgen.roles import Endpoint, Internal, Secret, Shared, Value, Wired
+from chartgen.roles import Derived, Endpoint, Internal, Secret, Shared, Value, Wired
 from lookout.chart import CHART
 from lookout.check_config import load_settings
 from lookout.cli import main
 from lookout.settings import SERVICES
 
 ROOT = Path(__file__).resolve().parents[1]
-ROLE_TYPES = (Value, Secret, Endpoint, Wired, Internal)
+ROLE_TYPES = (Value, Secret, Endpoint, Derived, Wired, Internal)
 
 DB_PASSWORD = "db-pass-7Qx9"
 JWT_SECRET = "jwt-" + "k" * 40
@@ -80,7 +80,9 @@ def test_every_service_loads_and_prints_every_leaf(env: pytest.MonkeyPatch, serv
     result = check_config(service)
     assert result.exit_code == 0, result.stderr
     assert result.stderr == ""
-    printed = [line.split(" = ", 1)[0] for line in result.stdout.splitlines()]
+    # Settings lines, then (for sized services) a blank line and "# " comment lines.
+    settings_lines = [line for line in result.stdout.splitlines() if line and line[0] != "#"]
+    printed = [line.split(" = ", 1)[0] for line in settings_lines]
     assert printed == sorted(leaf_paths(SERVICES[service]))
 
 
@@ -94,6 +96,32 @@ def test_secrets_are_masked(env: pytest.MonkeyPatch, service: str) -> None:
     lines = set(result.stdout.splitlines())
     assert "database.dsn = **********" in lines or "database" not in SERVICES[service].model_fields
     assert "auth.jwt_secret = **********" in lines or "auth" not in SERVICES[service].model_fields
+
+
+def test_check_config_says_where_derived_values_come_from(env: pytest.MonkeyPatch) -> None:
+    env.setenv("LOOKOUT_BUDGET_CPU_MILLICORES", "500")
+    env.setenv("LOOKOUT_BUDGET_MEMORY_BYTES", str(512 * 1024 * 1024))
+    env.setenv("LOOKOUT_SUBMIT_CONCURRENCY", "3")
+    lines = check_config("ingest").stdout.splitlines()
+    assert "buffer_bytes = 134217728  (derived from budget: 500m CPU, 512Mi memory)" in lines
+    assert "submit_concurrency = 3  (explicit)" in lines
+    assert "# budget = 500m CPU, 512Mi memory" in lines
+    assert "# estimated memory = 368Mi of 512Mi budget (71 %)" in lines
+    assert not any(line.startswith("# warning") for line in lines)
+
+
+def test_check_config_warns_when_explicit_values_exceed_the_budget(
+    env: pytest.MonkeyPatch,
+) -> None:
+    env.setenv("LOOKOUT_WORKERS", "16")
+    result = check_config("api")
+    assert result.exit_code == 0, result.stderr
+    assert "# estimated memory = 2198Mi of 1Gi budget (214 %)" in result.stdout.splitlines()
+    assert "# warning: more than 90 % of the memory budget" in result.stdout
+
+
+def test_unsized_services_print_no_sizing_lines(env: pytest.MonkeyPatch) -> None:
+    assert "#" not in check_config("scheduler").stdout
 
 
 def test_unset_secret_shows_as_null_not_mask(env: pytest.MonkeyPatch) -> None:

@@ -204,32 +204,87 @@ def test_lint_strict_passes(helm: Helm, example: Path, preset: str) -> None:
 # --- 2. rendered manifests --------------------------------------------------------------------
 
 
+SIZING_KEYS = ("replicas", "resources", "autoscaling", "podDisruptionBudget", "topologySpread")
+EXCLUSIVE = ("minAvailable", "maxUnavailable")
+
+
+def overlay(base: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
+    """The chart's sizing rule: keys a workload sets (not null) win, maps merge key by key."""
+    out = copy.deepcopy(base)
+    for key, value in own.items():
+        if isinstance(value, dict):
+            below = out.get(key)
+            out[key] = overlay(below if isinstance(below, dict) else {}, value)
+        elif value is not None:
+            out[key] = value
+    return out
+
+
+def effective_sizing(vals: dict[str, Any], preset: str, name: str) -> dict[str, Any]:
+    own = {key: vals[name][key] for key in SIZING_KEYS if key in vals[name]}
+    sizing = overlay(preset_workloads(preset)[name], own)
+    own_budget = own.get("podDisruptionBudget") or {}
+    if any(own_budget.get(key) is not None for key in EXCLUSIVE):
+        # minAvailable and maxUnavailable exclude each other: the workload's replace the preset's.
+        budget = {k: v for k, v in sizing["podDisruptionBudget"].items() if k not in EXCLUSIVE}
+        budget.update({k: own_budget[k] for k in EXCLUSIVE if own_budget.get(k) is not None})
+        sizing["podDisruptionBudget"] = budget
+    return sizing
+
+
 @combo_params
 def test_workloads_are_sized_by_preset_unless_overridden(
     helm: Helm, example: Path, preset: str
 ) -> None:
     docs = render(helm, example, preset)
     vals = values(example, preset)
-    sizing = preset_workloads(preset)
     found = workloads(docs)
-    assert set(found) == set(sizing), "one Deployment or Job per preset workload"
+    assert set(found) == set(preset_workloads(preset)), "one Deployment or Job per workload"
+    hpas = {component(d): d for d in docs if d["kind"] == "HorizontalPodAutoscaler"}
+    pdbs = {component(d): d for d in docs if d["kind"] == "PodDisruptionBudget"}
 
     for name, workload in found.items():
-        base = sizing[name]
-        override = vals[name].get("resources") or {}
-        expected = copy.deepcopy(base["resources"])
-        for kind, quantities in override.items():  # key by key: limits.memory alone, etc.
-            expected.setdefault(kind, {}).update(quantities or {})
-        assert only_container(workload)["resources"] == expected, f"{name} resources"
-
-        if "replicas" in base:
-            assert workload["kind"] == "Deployment", name
-            replicas = vals[name].get("replicas")
-            want = base["replicas"] if replicas is None else replicas
-            assert workload["spec"]["replicas"] == want, f"{name} replicas"
+        sizing = effective_sizing(vals, preset, name)
+        assert only_container(workload)["resources"] == sizing["resources"], f"{name} resources"
+        spec = workload["spec"]
+        if workload["kind"] == "Job":
+            assert spec["backoffLimit"] == vals[name]["backoffLimit"], name
+            continue
+        if "replicas" not in sizing:  # a singleton
+            assert spec["replicas"] == 1, name
+            assert spec["strategy"] == {"type": "Recreate"}, name
+            assert name not in hpas and name not in pdbs, name
+            continue
+        autoscaling = sizing["autoscaling"]
+        if autoscaling["enabled"]:
+            assert "replicas" not in spec, f"{name}: the HPA owns the replica count"
+            hpa = hpas[name]["spec"]
+            assert hpa["scaleTargetRef"]["name"] == workload["metadata"]["name"]
+            assert (hpa["minReplicas"], hpa["maxReplicas"]) == (
+                autoscaling["minReplicas"],
+                autoscaling["maxReplicas"],
+            ), name
+            target = hpa["metrics"][0]["resource"]["target"]["averageUtilization"]
+            assert target == autoscaling["targetCPUUtilizationPercentage"], name
         else:
-            assert workload["kind"] == "Job", name
-            assert workload["spec"]["backoffLimit"] == vals[name]["backoffLimit"], name
+            assert spec["replicas"] == sizing["replicas"], f"{name} replicas"
+            assert name not in hpas, name
+        budget = sizing["podDisruptionBudget"]
+        if budget["enabled"]:
+            pdb = pdbs[name]["spec"]
+            assert {k: pdb[k] for k in EXCLUSIVE if k in pdb} == {
+                k: budget[k] for k in EXCLUSIVE if k in budget
+            }, name
+            assert pdb["selector"]["matchLabels"] == spec["selector"]["matchLabels"], name
+        else:
+            assert name not in pdbs, name
+        spread = pod_spec(workload).get("topologySpreadConstraints", [])
+        if sizing["topologySpread"]["enabled"]:
+            keys = {c["topologyKey"] for c in spread}
+            assert keys == {"topology.kubernetes.io/zone", "kubernetes.io/hostname"}, name
+            assert all(c["whenUnsatisfiable"] == "ScheduleAnyway" for c in spread), name
+        else:
+            assert not spread, name
 
 
 def test_examples_exercise_partial_sizing_overrides() -> None:
@@ -579,6 +634,36 @@ BAD_VALUES: dict[str, tuple[str, dict[str, Any]]] = {
         "api.resources.limits.memory",
         {"set": ["api.resources.limits.memory=2GB"]},
     ),
+    "negative-quantity": (
+        "query.resources.requests.cpu",
+        {"set": ["query.resources.requests.cpu=-1"]},
+    ),
+    "two-dot-quantity": (
+        "worker.resources.limits.memory",
+        {"set-string": ["worker.resources.limits.memory=1.5.0"]},
+    ),
+    # The chart's own checks, after preset and values are combined:
+    "request-above-limit": (
+        "api.resources.requests.memory",
+        {"set": ["api.resources.requests.memory=4Gi"]},
+    ),
+    "request-above-preset-limit": (
+        "ingest.resources.requests.cpu",
+        {"set": ["ingest.resources.requests.cpu=3", "preset=small"]},
+    ),
+    "hpa-min-above-max": (
+        "frontend.autoscaling.minReplicas",
+        {"set": ["frontend.autoscaling.minReplicas=9", "frontend.autoscaling.maxReplicas=3"]},
+    ),
+    "pdb-blocks-every-eviction": (
+        "query.podDisruptionBudget.minAvailable",
+        {"set": ["query.podDisruptionBudget.minAvailable=2", "preset=small"]},
+    ),
+    "pdb-max-unavailable-zero": (
+        "worker.podDisruptionBudget.maxUnavailable",
+        {"set": ["worker.podDisruptionBudget.maxUnavailable=0", "preset=small"]},
+    ),
+    "hpa-on-singleton": ("scheduler.autoscaling", {"set": ["scheduler.autoscaling.enabled=true"]}),
 }
 
 

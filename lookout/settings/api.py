@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import Field, HttpUrl
 
 from chartgen.roles import INTERNAL, VALUE, Wired
-from lookout.settings.base import Section, ServiceSettings
+from lookout.settings.base import Section
 from lookout.settings.sections import (
     AuthSection,
     DatabaseSection,
@@ -17,6 +17,8 @@ from lookout.settings.sections import (
     OidcSection,
     TelemetrySection,
 )
+from lookout.settings.sized import SizedSettings
+from lookout.sizing import api as sizing
 
 
 class RateLimitSettings(Section):
@@ -37,7 +39,9 @@ class RateLimitSettings(Section):
     ] = 20
 
 
-class ApiSettings(ServiceSettings):
+class ApiSettings(SizedSettings):
+    cost_model = sizing.MODEL
+
     instance: InstanceSection
     logging: LoggingSection
     telemetry: TelemetrySection
@@ -57,10 +61,10 @@ class ApiSettings(ServiceSettings):
         Field(description="Base URL of the query service."),
     ] = HttpUrl("http://localhost:8081")
     workers: Annotated[
-        int,
-        VALUE,
-        Field(ge=1, le=64, description="HTTP worker processes per pod."),
-    ] = 2
+        Annotated[int, Field(ge=1, le=sizing.MAX_WORKERS)] | None,
+        sizing.WORKERS,
+        Field(description="HTTP worker processes per pod."),
+    ] = None
     request_timeout_seconds: Annotated[
         int,
         VALUE,

@@ -7,18 +7,21 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from chartgen.roles import VALUE, Wired
-from lookout.settings.base import ServiceSettings
 from lookout.settings.sections import (
     DatabaseSection,
     LoggingSection,
     ObjectStorageSection,
     TelemetrySection,
 )
+from lookout.settings.sized import SizedSettings
+from lookout.sizing import ingest as sizing
 
 Signal = Literal["traces", "metrics", "logs"]
 
 
-class IngestSettings(ServiceSettings):
+class IngestSettings(SizedSettings):
+    cost_model = sizing.MODEL
+
     logging: LoggingSection
     telemetry: TelemetrySection
     database: DatabaseSection
@@ -40,22 +43,20 @@ class IngestSettings(ServiceSettings):
         Field(ge=1, description="Largest accepted export request in bytes."),
     ] = 4194304
     buffer_bytes: Annotated[
-        int,
-        VALUE,
-        Field(
-            ge=1, description="Memory for data awaiting upload; when full, clients are throttled."
-        ),
-    ] = 67108864
+        Annotated[int, Field(ge=1)] | None,
+        sizing.BUFFER_BYTES,
+        Field(description="Memory for data awaiting upload; when full, clients are throttled."),
+    ] = None
     flush_interval_ms: Annotated[
         int,
         VALUE,
         Field(ge=1, description="Milliseconds between uploads of buffered data."),
     ] = 1000
     submit_concurrency: Annotated[
-        int,
-        VALUE,
-        Field(ge=1, description="Parallel uploads to object storage."),
-    ] = 4
+        Annotated[int, Field(ge=1)] | None,
+        sizing.SUBMIT_CONCURRENCY,
+        Field(description="Parallel uploads to object storage."),
+    ] = None
     accepted_signals: Annotated[
         list[Signal],
         VALUE,
@@ -64,7 +65,8 @@ class IngestSettings(ServiceSettings):
 
     @model_validator(mode="after")
     def _buffer_holds_a_batch(self) -> IngestSettings:
-        # Otherwise a maximal batch could never be accepted.
-        if self.buffer_bytes < self.max_batch_bytes:
+        # Otherwise a maximal batch could never be accepted. Runs after SizedSettings
+        # derived buffer_bytes, so it is never None here.
+        if self.buffer_bytes is None or self.buffer_bytes < self.max_batch_bytes:
             raise ValueError("buffer_bytes must be at least max_batch_bytes")
         return self

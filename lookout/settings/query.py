@@ -7,7 +7,6 @@ from typing import Annotated
 from pydantic import Field
 
 from chartgen.roles import VALUE, Wired
-from lookout.settings.base import ServiceSettings
 from lookout.settings.sections import (
     AuthSection,
     DatabaseSection,
@@ -15,9 +14,13 @@ from lookout.settings.sections import (
     ObjectStorageSection,
     TelemetrySection,
 )
+from lookout.settings.sized import SizedSettings
+from lookout.sizing import query as sizing
 
 
-class QuerySettings(ServiceSettings):
+class QuerySettings(SizedSettings):
+    cost_model = sizing.MODEL
+
     logging: LoggingSection
     telemetry: TelemetrySection
     database: DatabaseSection
@@ -29,16 +32,17 @@ class QuerySettings(ServiceSettings):
         Wired("port"),
         Field(ge=1, le=65535, description="Port the query API listens on."),
     ] = 8081
-    max_concurrent_queries: Annotated[
-        int,
-        VALUE,
-        Field(ge=1, description="Queries run at once per pod; more wait in line."),
-    ] = 8
+    # Before max_concurrent_queries: derived in this order, and the count reads it.
     memory_limit_bytes: Annotated[
-        int,
-        VALUE,
-        Field(ge=1, description="Memory one query may use before it is cancelled."),
-    ] = 536870912
+        Annotated[int, Field(ge=1)] | None,
+        sizing.MEMORY_LIMIT_BYTES,
+        Field(description="Memory one query may use before it is cancelled."),
+    ] = None
+    max_concurrent_queries: Annotated[
+        Annotated[int, Field(ge=1)] | None,
+        sizing.MAX_CONCURRENT_QUERIES,
+        Field(description="Queries run at once per pod; more wait in line."),
+    ] = None
     query_timeout_seconds: Annotated[
         int,
         VALUE,

@@ -7,7 +7,6 @@ from typing import Annotated
 from pydantic import Field, HttpUrl
 
 from chartgen.roles import VALUE, Wired
-from lookout.settings.base import ServiceSettings
 from lookout.settings.sections import (
     AuthSection,
     DatabaseSection,
@@ -17,9 +16,13 @@ from lookout.settings.sections import (
     SmtpSection,
     TelemetrySection,
 )
+from lookout.settings.sized import SizedSettings
+from lookout.sizing import worker as sizing
 
 
-class WorkerSettings(ServiceSettings):
+class WorkerSettings(SizedSettings):
+    cost_model = sizing.MODEL
+
     instance: InstanceSection
     logging: LoggingSection
     telemetry: TelemetrySection
@@ -29,10 +32,10 @@ class WorkerSettings(ServiceSettings):
     auth: AuthSection
 
     concurrency: Annotated[
-        int,
-        VALUE,
-        Field(ge=1, description="Jobs run at once per pod."),
-    ] = 4
+        Annotated[int, Field(ge=1)] | None,
+        sizing.CONCURRENCY,
+        Field(description="Jobs run at once per pod."),
+    ] = None
     poll_interval_ms: Annotated[
         int,
         VALUE,

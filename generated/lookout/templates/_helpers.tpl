@@ -91,17 +91,68 @@ Secret holding a section's secrets: its existingSecret, else the chart-managed o
 {{- end }}
 
 {{/*
-Replicas and resources of a workload: the preset's, overridden key by key by its values.
-(dict "context" $ "workload" "api"); returns YAML.
+A map laid over another: (list base override) -> YAML. Keys the override sets (not null)
+win, maps merge key by key at every depth, and "" removes a key. Unlike mergeOverwrite,
+false and 0 do override.
+*/}}
+{{- define "lookout.overlay" -}}
+{{- $out := deepCopy (index . 0 | default dict) }}
+{{- range $key, $value := (index . 1 | default dict) }}
+{{- if kindIs "map" $value }}
+{{- $below := get $out $key }}
+{{- $_ := set $out $key (include "lookout.overlay" (list (ternary $below dict (kindIs "map" $below)) $value) | fromYaml) }}
+{{- else if and (kindIs "string" $value) (eq $value "") }}
+{{- $_ := unset $out $key }}
+{{- else if not (kindIs "invalid" $value) }}
+{{- $_ := set $out $key $value }}
+{{- end }}
+{{- end }}
+{{- toYaml $out }}
+{{- end }}
+
+{{/*
+Sizing of a workload: its preset entry with the workload's own values laid over it.
+(dict "context" $ "workload" "api") -> YAML with replicas, resources, autoscaling,
+podDisruptionBudget, topologySpread (what the workload takes).
 */}}
 {{- define "lookout.sizing" -}}
 {{- $preset := .context.Files.Get (printf "presets/%s.yaml" .context.Values.preset) | fromYaml }}
 {{- $base := index ($preset.workloads | default dict) .workload | default dict }}
 {{- $values := index .context.Values .workload }}
-{{- $resources := mergeOverwrite (deepCopy ($base.resources | default dict)) (deepCopy ($values.resources | default dict)) }}
-{{- $replicas := $base.replicas }}
-{{- if not (kindIs "invalid" $values.replicas) }}
-{{- $replicas = $values.replicas }}
+{{- $own := pick $values "replicas" "resources" "autoscaling" "podDisruptionBudget" "topologySpread" }}
+{{- $sizing := include "lookout.overlay" (list $base $own) | fromYaml }}
+{{- /* minAvailable and maxUnavailable exclude each other: one set here replaces the preset's. */}}
+{{- $ownBudget := $own.podDisruptionBudget | default dict }}
+{{- if or (not (kindIs "invalid" $ownBudget.minAvailable)) (not (kindIs "invalid" $ownBudget.maxUnavailable)) }}
+{{- $budget := omit $sizing.podDisruptionBudget "minAvailable" "maxUnavailable" }}
+{{- range $key := list "minAvailable" "maxUnavailable" }}
+{{- /* index, not get: get turns a missing key into "" */}}
+{{- if not (kindIs "invalid" (index $ownBudget $key)) }}
+{{- $_ := set $budget $key (index $ownBudget $key) }}
 {{- end }}
-{{- dict "replicas" $replicas "resources" $resources | toYaml }}
+{{- end }}
+{{- $_ := set $sizing "podDisruptionBudget" $budget }}
+{{- end }}
+{{- toYaml $sizing }}
+{{- end }}
+
+{{/*
+A Kubernetes quantity as a plain number (cores, bytes), only to compare two of them.
+The schema has already checked the format.
+*/}}
+{{- define "lookout.quantity" -}}
+{{- $text := toString . }}
+{{- $number := regexFind "^[0-9.]+" $text }}
+{{- $scale := get (dict "" 1.0 "m" 0.001 "k" 1e3 "M" 1e6 "G" 1e9 "T" 1e12 "P" 1e15 "E" 1e18 "Ki" 1024.0 "Mi" 1048576.0 "Gi" 1073741824.0 "Ti" 1099511627776.0 "Pi" 1125899906842624.0 "Ei" 1152921504606846976.0) (trimPrefix $number $text) }}
+{{- mulf (float64 $number) $scale }}
+{{- end }}
+
+{{/*
+Resource each budget env var reads: the limit, or the request when no limit is set (the
+limit of a container without one reads as the whole node). (list $resources "cpu")
+*/}}
+{{- define "lookout.budgetResource" -}}
+{{- $resources := index . 0 }}
+{{- $name := index . 1 }}
+{{- if dig "limits" $name "" $resources }}limits.{{ $name }}{{ else }}requests.{{ $name }}{{ end }}
 {{- end }}

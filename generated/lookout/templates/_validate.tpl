@@ -13,7 +13,58 @@ Checks the schema cannot express. All problems are reported at once, each naming
 {{- if not (or .Values.auth.existingSecret .Values.auth.encryptionKey) }}
 {{- $errors = append $errors "auth.encryptionKey: required. Set it, or set auth.existingSecret to a Secret with the key named by auth.secretKeys.encryptionKey (default \"encryptionKey\")." }}
 {{- end }}
+{{- $errors = concat $errors (include "lookout.validateSizing" (dict "context" . "workload" "api") | fromYamlArray) }}
+{{- $errors = concat $errors (include "lookout.validateSizing" (dict "context" . "workload" "frontend") | fromYamlArray) }}
+{{- $errors = concat $errors (include "lookout.validateSizing" (dict "context" . "workload" "ingest") | fromYamlArray) }}
+{{- $errors = concat $errors (include "lookout.validateSizing" (dict "context" . "workload" "query") | fromYamlArray) }}
+{{- $errors = concat $errors (include "lookout.validateSizing" (dict "context" . "workload" "worker") | fromYamlArray) }}
+{{- $errors = concat $errors (include "lookout.validateSizing" (dict "context" . "workload" "scheduler") | fromYamlArray) }}
+{{- $errors = concat $errors (include "lookout.validateSizing" (dict "context" . "workload" "migrations") | fromYamlArray) }}
 {{- if $errors }}
 {{- fail (printf "\n\nCONFIGURATION:\n  %s" (join "\n  " $errors)) }}
 {{- end }}
+{{- end }}
+
+{{/*
+Sizing problems of one workload, after the preset and its values are combined, as a YAML
+list: requests above limits, autoscaling bounds, disruption budgets that block every eviction.
+*/}}
+{{- define "lookout.validateSizing" -}}
+{{- $w := .workload }}
+{{- $sizing := include "lookout.sizing" . | fromYaml }}
+{{- $errors := list }}
+{{- range $name := list "cpu" "memory" }}
+{{- $request := dig "requests" $name "" $sizing.resources }}
+{{- $limit := dig "limits" $name "" $sizing.resources }}
+{{- if not (or $request $limit) }}
+{{- $errors = append $errors (printf "%s.resources: set requests.%s or limits.%s; derived settings and scheduling need one." $w $name $name) }}
+{{- else if and $request $limit (gt (float64 (include "lookout.quantity" $request)) (float64 (include "lookout.quantity" $limit))) }}
+{{- $errors = append $errors (printf "%s.resources.requests.%s (%v) is above %s.resources.limits.%s (%v): lower the request or raise the limit." $w $name $request $w $name $limit) }}
+{{- end }}
+{{- end }}
+{{- $autoscaling := $sizing.autoscaling | default dict }}
+{{- $minReplicas := $sizing.replicas }}
+{{- if $autoscaling.enabled }}
+{{- $minReplicas = $autoscaling.minReplicas }}
+{{- if gt (int64 $autoscaling.minReplicas) (int64 $autoscaling.maxReplicas) }}
+{{- $errors = append $errors (printf "%s.autoscaling.minReplicas (%v) is above %s.autoscaling.maxReplicas (%v)." $w $autoscaling.minReplicas $w $autoscaling.maxReplicas) }}
+{{- end }}
+{{- end }}
+{{- $budget := $sizing.podDisruptionBudget | default dict }}
+{{- if $budget.enabled }}
+{{- $min := $budget.minAvailable }}
+{{- $max := $budget.maxUnavailable }}
+{{- if and (not (kindIs "invalid" $min)) (not (kindIs "invalid" $max)) }}
+{{- $errors = append $errors (printf "%s.podDisruptionBudget: set minAvailable or maxUnavailable, not both." $w) }}
+{{- else if kindIs "invalid" $max }}
+{{- if kindIs "invalid" $min }}
+{{- $errors = append $errors (printf "%s.podDisruptionBudget: set minAvailable or maxUnavailable." $w) }}
+{{- else if or (eq (toString $min) "100%") (and (not (kindIs "string" $min)) $minReplicas (ge (int64 $min) (int64 $minReplicas))) }}
+{{- $errors = append $errors (printf "%s.podDisruptionBudget.minAvailable (%v) leaves no pod of %v evictable: node drains would hang. Lower it or use maxUnavailable." $w $min $minReplicas) }}
+{{- end }}
+{{- else if or (eq (toString $max) "0") (eq (toString $max) "0%") }}
+{{- $errors = append $errors (printf "%s.podDisruptionBudget.maxUnavailable is %v: no pod could ever be evicted and node drains would hang. Use 1 or more." $w $max) }}
+{{- end }}
+{{- end }}
+{{- toYaml $errors }}
 {{- end }}

@@ -1,0 +1,135 @@
+"""The README's sizing section, computed at build time from presets/ and the app's formulas."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from chartgen.derived import evaluate
+from chartgen.presets import Preset, PresetWorkload
+from chartgen.quantity import bytes_of, format_bytes, millicores
+from chartgen.roles import Derived
+from chartgen.spec import ChartSpec, WorkloadSpec
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Summed requests and limits of the long-running workloads at a replica count."""
+
+    cpu_requests: int  # millicores
+    memory_requests: int  # bytes
+    cpu_limits: int
+    memory_limits: int
+
+    def describe(self) -> str:
+        return (
+            f"requests {_cores(self.cpu_requests)} CPU, {_gib(self.memory_requests)}; "
+            f"limits {_cores(self.cpu_limits)} CPU, {_gib(self.memory_limits)}"
+        )
+
+
+def _cores(millis: int) -> str:
+    return f"{millis / 1000:.2f}".rstrip("0").rstrip(".")
+
+
+def _gib(size: int) -> str:
+    return f"{size / (1 << 30):.2f}".rstrip("0").rstrip(".") + " GiB"
+
+
+def totals(spec: ChartSpec, preset: Preset, at_max: bool) -> Totals:
+    cpu_requests = memory_requests = cpu_limits = memory_limits = 0
+    for workload in spec.workloads:
+        if workload.decl.kind == "Job":
+            continue  # runs to completion before upgrades, not alongside
+        entry = preset.workloads[workload.name]
+        count = entry.max_replicas if at_max else entry.min_replicas
+        resources = entry.resources
+        cpu_requests += count * millicores(resources.requests.cpu)
+        memory_requests += count * bytes_of(resources.requests.memory)
+        cpu_limits += count * millicores(resources.limits.cpu)
+        memory_limits += count * bytes_of(resources.limits.memory)
+    return Totals(cpu_requests, memory_requests, cpu_limits, memory_limits)
+
+
+def _show(name: str, value: object) -> str:
+    if isinstance(value, int) and name.endswith("_bytes"):
+        return format_bytes(value)
+    return str(value)
+
+
+def derived_values(workload: WorkloadSpec, entry: PresetWorkload) -> str:
+    values = evaluate(workload.decl.settings, entry.budget)
+    return ", ".join(f"`{name}` = {_show(name, value)}" for name, value in values.items())
+
+
+def _replicas(workload: WorkloadSpec, entry: PresetWorkload) -> str:
+    if workload.decl.kind == "Job":
+        return "Job"
+    if not workload.scalable:
+        return "1 (singleton)"
+    if entry.autoscaling is not None and entry.autoscaling.enabled:
+        target = entry.autoscaling.target_cpu_utilization_percentage
+        return f"{entry.min_replicas}–{entry.max_replicas} (HPA at {target} % CPU)"
+    return str(entry.replicas)
+
+
+def _availability(entry: PresetWorkload) -> str:
+    parts = []
+    budget = entry.pod_disruption_budget
+    if budget is not None and budget.enabled:
+        if budget.max_unavailable is not None:
+            parts.append(f"PDB maxUnavailable {budget.max_unavailable}")
+        else:
+            parts.append(f"PDB minAvailable {budget.min_available}")
+    if entry.topology_spread is not None and entry.topology_spread.enabled:
+        parts.append("spread over zones and hosts")
+    return ", ".join(parts) or "-"
+
+
+def _preset_section(spec: ChartSpec, preset: Preset) -> list[str]:
+    lines = [f"### `{preset.name}`", "", preset.description, ""]
+    lines += [
+        "| Workload | Replicas | CPU request / limit | Memory request / limit | Availability | "
+        "Derived settings (at the limits) |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for workload in spec.workloads:
+        entry = preset.workloads[workload.name]
+        res = entry.resources
+        derived = derived_values(workload, entry) if _has_derived(workload) else "-"
+        lines.append(
+            f"| `{workload.name}` | {_replicas(workload, entry)} | "
+            f"{res.requests.cpu} / {res.limits.cpu} | {res.requests.memory} / {res.limits.memory} "
+            f"| {_availability(entry)} | {derived} |"
+        )
+    return [*lines, ""]
+
+
+def _has_derived(workload: WorkloadSpec) -> bool:
+    return any(isinstance(s.role, Derived) for s in workload.settings)
+
+
+def render_sizing(spec: ChartSpec, presets: tuple[Preset, ...]) -> list[str]:
+    lines = [
+        "`preset` sizes every workload; each key a workload sets itself (`resources`, "
+        "`replicas`, `autoscaling`, `podDisruptionBudget`, `topologySpread`) overrides the "
+        "preset's, key by key.",
+        "",
+        "Derived settings are computed by the app when it starts, from the budget its pod "
+        "actually gets (passed by the downward API): the CPU limit, or the CPU request when no "
+        "limit is set (never the node's CPU count), and the memory limit, or the memory request "
+        "when no limit is set. Setting one explicitly under `<workload>.settings` overrides "
+        "its formula. The values below are what each preset's limits give.",
+        "",
+        "Totals of the long-running workloads (the migrations Job runs alone, before upgrades):",
+        "",
+        "| Preset | At minimum replicas | At maximum replicas |",
+        "| --- | --- | --- |",
+    ]
+    for preset in presets:
+        low = totals(spec, preset, at_max=False).describe()
+        high = totals(spec, preset, at_max=True).describe()
+        lines.append(f"| `{preset.name}` | {low} | {high} |")
+    lines.append("")
+    for preset in presets:
+        lines += _preset_section(spec, preset)
+    return lines

@@ -9,7 +9,7 @@ from pathlib import Path
 from chartgen.chart_templates import render_templates
 from chartgen.chart_yaml import render_chart_yaml, render_helmignore
 from chartgen.config import Project
-from chartgen.presets import load_presets
+from chartgen.presets import check_minimums, load_presets
 from chartgen.readme import render_readme
 from chartgen.schema import render_schema
 from chartgen.spec import build_spec
@@ -41,6 +41,10 @@ def build_chart(project: Project) -> Chart:
     decl = project.load_declaration()
     spec = build_spec(decl)
     presets = load_presets(project.presets, spec.scalable)
+    check_minimums(
+        presets,
+        {w.name: w.budget_minimum for w in spec.workloads if w.budget_minimum is not None},
+    )
     model = values_model(spec, presets)
     nodes = walk(model)
     notice = NOTICE.format(source=project.declaration)

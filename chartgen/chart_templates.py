@@ -49,6 +49,7 @@ def jinja_environment(templates: Path) -> jinja2.Environment:
             "." + ".".join(setting.values_path[len(group.values_path) :])
         ),
         secret_suffix=secret_suffix,
+        budget_entries=budget_entries,
     )
     return env
 

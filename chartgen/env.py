@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from chartgen.annotations import strip_optional
 from chartgen.naming import kebab
+from chartgen.quantity import format_bytes, format_cpu
 from chartgen.roles import Wired
 from chartgen.spec import ChartSpec, Group, Setting, WorkloadSpec
 
@@ -95,15 +96,25 @@ class BudgetEntry:
 
     env: str
     resource: Literal["cpu", "memory"]
+    minimum: int  # millicores or bytes; 0 for none
 
     @property
     def divisor(self) -> str:
         return "1m" if self.resource == "cpu" else "1"
 
+    @property
+    def minimum_in_base_units(self) -> float:
+        """The minimum as the chart's quantity helper reads quantities: cores, bytes."""
+        return self.minimum / 1000 if self.resource == "cpu" else float(self.minimum)
+
+    @property
+    def minimum_text(self) -> str:
+        return format_cpu(self.minimum) if self.resource == "cpu" else format_bytes(self.minimum)
+
 
 def budget_entries(workload: WorkloadSpec) -> list[BudgetEntry]:
     return [
-        BudgetEntry(s.env, BUDGET_FACTS[s.role.fact])  # type: ignore[arg-type]
+        BudgetEntry(s.env, BUDGET_FACTS[s.role.fact], s.role.minimum)  # type: ignore[arg-type]
         for s in workload.settings
         if isinstance(s.role, Wired) and s.role.fact in BUDGET_FACTS
     ]

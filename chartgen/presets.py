@@ -154,3 +154,19 @@ def load_presets(directory: Path, scalable: dict[str, bool]) -> tuple[Preset, ..
     if not presets:
         raise PresetError(f"{directory}: no presets (*.yaml)")
     return tuple(sorted(presets, key=lambda p: p.order))
+
+
+def check_minimums(presets: tuple[Preset, ...], minimums: dict[str, Budget]) -> None:
+    """Every preset gives each workload at least the budget its app accepts."""
+    for preset in presets:
+        for name, minimum in minimums.items():
+            budget = preset.workloads[name].budget
+            for resource, have, need in (
+                ("cpu", budget.cpu_millicores, minimum.cpu_millicores),
+                ("memory", budget.memory_bytes, minimum.memory_bytes),
+            ):
+                if have < need:
+                    raise PresetError(
+                        f"presets/{preset.name}.yaml: workloads.{name}.resources.limits."
+                        f"{resource} is below the minimum the app accepts ({need})"
+                    )

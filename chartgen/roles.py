@@ -87,11 +87,13 @@ class Wired:
     ``namespace``: the release namespace.
     ``cpu_budget`` / ``memory_budget``: the pod's Budget in millicores / bytes, from the
     downward API (resourceFieldRef), so VPA, LimitRanges and in-place resize are honoured.
+    ``minimum`` is the smallest budget the app accepts; the chart refuses to render less.
     """
 
     fact: WiredFact
     workload: str | None = None
     port: str = "http"
+    minimum: int = 0
     name = "wired"
 
 

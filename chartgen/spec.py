@@ -20,6 +20,7 @@ from chartgen.declaration import ChartDeclaration, Workload
 from chartgen.naming import camel, env_name
 from chartgen.roles import (
     ROLE_NAMES,
+    Budget,
     Derived,
     Endpoint,
     Internal,
@@ -131,6 +132,18 @@ class WorkloadSpec:
     def scalable(self) -> bool:
         """Takes replicas, autoscaling, a disruption budget and topology spread."""
         return self.decl.kind == "Deployment" and not self.decl.singleton
+
+    @property
+    def budget_minimum(self) -> Budget | None:
+        """The smallest budget the app accepts, if it sizes settings from its budget."""
+        minimums = {
+            s.role.fact: s.role.minimum
+            for s in self.settings
+            if isinstance(s.role, Wired) and s.role.fact in ("cpu_budget", "memory_budget")
+        }
+        if not minimums:
+            return None
+        return Budget(minimums.get("cpu_budget", 0), minimums.get("memory_budget", 0))
 
     def port(self, name: str) -> int:
         for port in self.decl.ports:

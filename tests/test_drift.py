@@ -72,3 +72,14 @@ def test_removed_file_is_reported_and_deleted(project: Path) -> None:
     assert "a/generated/lookout/templates/leftover.yaml" in stale.stdout
     assert chartgen(project, "build").returncode == 0
     assert not extra.exists()
+
+
+def test_a_preset_below_the_apps_minimum_is_refused(project: Path) -> None:
+    preset = project / "presets" / "tiny.yaml"
+    text = preset.read_text()
+    api = text.index("  api:")
+    limit = text.index("memory: 512Mi", text.index("limits:", api))
+    preset.write_text(text[:limit] + "memory: 256Mi" + text[limit + len("memory: 512Mi") :])
+    result = chartgen(project, "build")
+    assert result.returncode == 1
+    assert "presets/tiny.yaml: workloads.api.resources.limits.memory" in result.stderr

@@ -663,6 +663,10 @@ BAD_VALUES: dict[str, tuple[str, dict[str, Any]]] = {
         "worker.podDisruptionBudget.maxUnavailable",
         {"set": ["worker.podDisruptionBudget.maxUnavailable=0", "preset=small"]},
     ),
+    "budget-below-app-minimum": (
+        "api.resources.limits.memory",
+        {"set": ["api.resources.limits.memory=256Mi", "api.resources.requests.memory=256Mi"]},
+    ),
     "hpa-on-singleton": ("scheduler.autoscaling", {"set": ["scheduler.autoscaling.enabled=true"]}),
 }
 

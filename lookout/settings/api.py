@@ -17,8 +17,16 @@ from lookout.settings.sections import (
     OidcSection,
     TelemetrySection,
 )
-from lookout.settings.sized import SizedSettings
+from lookout.settings.sized import (
+    DEFAULT_CPU_MILLICORES,
+    DEFAULT_MEMORY_BYTES,
+    SizedSettings,
+    budget_types,
+)
 from lookout.sizing import api as sizing
+
+# The budget fields again, with this service's minimums (the chart checks them too).
+CpuBudget, MemoryBudget = budget_types(sizing.MODEL.range)
 
 
 class RateLimitSettings(Section):
@@ -41,6 +49,8 @@ class RateLimitSettings(Section):
 
 class ApiSettings(SizedSettings):
     cost_model = sizing.MODEL
+    budget_cpu_millicores: CpuBudget = DEFAULT_CPU_MILLICORES
+    budget_memory_bytes: MemoryBudget = DEFAULT_MEMORY_BYTES
 
     instance: InstanceSection
     logging: LoggingSection

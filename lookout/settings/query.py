@@ -14,12 +14,22 @@ from lookout.settings.sections import (
     ObjectStorageSection,
     TelemetrySection,
 )
-from lookout.settings.sized import SizedSettings
+from lookout.settings.sized import (
+    DEFAULT_CPU_MILLICORES,
+    DEFAULT_MEMORY_BYTES,
+    SizedSettings,
+    budget_types,
+)
 from lookout.sizing import query as sizing
+
+# The budget fields again, with this service's minimums (the chart checks them too).
+CpuBudget, MemoryBudget = budget_types(sizing.MODEL.range)
 
 
 class QuerySettings(SizedSettings):
     cost_model = sizing.MODEL
+    budget_cpu_millicores: CpuBudget = DEFAULT_CPU_MILLICORES
+    budget_memory_bytes: MemoryBudget = DEFAULT_MEMORY_BYTES
 
     logging: LoggingSection
     telemetry: TelemetrySection

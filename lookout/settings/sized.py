@@ -7,14 +7,14 @@ here, and an explicit value (an env var the operator set) still wins over the fo
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar, Self
+from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from chartgen.derived import Source, budget_of, derive
 from chartgen.roles import Budget, Wired
 from lookout.settings.base import ServiceSettings
-from lookout.sizing.budget import CostModel
+from lookout.sizing.budget import BudgetRange, CostModel
 from lookout.sizing.units import GiB
 
 # The budget when not run by the chart (tests, a laptop): never the host's CPUs or memory,
@@ -22,28 +22,50 @@ from lookout.sizing.units import GiB
 DEFAULT_CPU_MILLICORES = 1000
 DEFAULT_MEMORY_BYTES = GiB  # 1073741824
 
-CpuBudget = Annotated[
-    int,
-    Wired("cpu_budget"),
-    Field(
-        ge=1,
-        description="CPU this pod may use in millicores (its limit, else its request); "
-        "derived settings are sized from it.",
-    ),
-]
-MemoryBudget = Annotated[
-    int,
-    Wired("memory_budget"),
-    Field(
-        ge=1,
-        description="Memory this pod may use in bytes (its limit, else its request); "
-        "derived settings are sized from it.",
-    ),
-]
+
+def cpu_budget(minimum: int = 0) -> Any:
+    """The CPU budget field; ``minimum`` (millicores) also stops the chart rendering less."""
+    return Annotated[
+        int,
+        Wired("cpu_budget", minimum=minimum),
+        Field(
+            ge=1,
+            description="CPU this pod may use in millicores (its limit, else its request); "
+            "derived settings are sized from it.",
+        ),
+    ]
+
+
+def memory_budget(minimum: int = 0) -> Any:
+    """The memory budget field; ``minimum`` (bytes) also stops the chart rendering less."""
+    return Annotated[
+        int,
+        Wired("memory_budget", minimum=minimum),
+        Field(
+            ge=1,
+            description="Memory this pod may use in bytes (its limit, else its request); "
+            "derived settings are sized from it.",
+        ),
+    ]
+
+
+def budget_types(budget_range: BudgetRange) -> tuple[Any, Any]:
+    """A service's two budget field types, carrying its minimums."""
+    return (
+        cpu_budget(budget_range.min_cpu_millicores),
+        memory_budget(budget_range.min_memory_bytes),
+    )
+
+
+CpuBudget = cpu_budget()
+MemoryBudget = memory_budget()
 
 
 class SizedSettings(ServiceSettings):
-    """A service with derived settings: set ``cost_model`` to its sizing module's MODEL."""
+    """A service with derived settings: set ``cost_model`` to its sizing module's MODEL and
+    redeclare the budget fields with ``budget_types(MODEL.range)``, so the chart knows the
+    minimums too.
+    """
 
     cost_model: ClassVar[CostModel]
 

@@ -13,11 +13,11 @@ Checks the schema cannot express. All problems are reported at once, each naming
 {{- if not (or .Values.auth.existingSecret .Values.auth.encryptionKey) }}
 {{- $errors = append $errors "auth.encryptionKey: required. Set it, or set auth.existingSecret to a Secret with the key named by auth.secretKeys.encryptionKey (default \"encryptionKey\")." }}
 {{- end }}
-{{- $errors = concat $errors (include "lookout.validateSizing" (dict "context" . "workload" "api") | fromYamlArray) }}
+{{- $errors = concat $errors (include "lookout.validateSizing" (dict "context" . "workload" "api" "minimums" (dict "cpu" (list 0.1 "100m") "memory" (list 335544320.0 "320Mi"))) | fromYamlArray) }}
 {{- $errors = concat $errors (include "lookout.validateSizing" (dict "context" . "workload" "frontend") | fromYamlArray) }}
-{{- $errors = concat $errors (include "lookout.validateSizing" (dict "context" . "workload" "ingest") | fromYamlArray) }}
-{{- $errors = concat $errors (include "lookout.validateSizing" (dict "context" . "workload" "query") | fromYamlArray) }}
-{{- $errors = concat $errors (include "lookout.validateSizing" (dict "context" . "workload" "worker") | fromYamlArray) }}
+{{- $errors = concat $errors (include "lookout.validateSizing" (dict "context" . "workload" "ingest" "minimums" (dict "cpu" (list 0.1 "100m") "memory" (list 335544320.0 "320Mi"))) | fromYamlArray) }}
+{{- $errors = concat $errors (include "lookout.validateSizing" (dict "context" . "workload" "query" "minimums" (dict "cpu" (list 0.1 "100m") "memory" (list 402653184.0 "384Mi"))) | fromYamlArray) }}
+{{- $errors = concat $errors (include "lookout.validateSizing" (dict "context" . "workload" "worker" "minimums" (dict "cpu" (list 0.1 "100m") "memory" (list 335544320.0 "320Mi"))) | fromYamlArray) }}
 {{- $errors = concat $errors (include "lookout.validateSizing" (dict "context" . "workload" "scheduler") | fromYamlArray) }}
 {{- $errors = concat $errors (include "lookout.validateSizing" (dict "context" . "workload" "migrations") | fromYamlArray) }}
 {{- if $errors }}
@@ -27,7 +27,9 @@ Checks the schema cannot express. All problems are reported at once, each naming
 
 {{/*
 Sizing problems of one workload, after the preset and its values are combined, as a YAML
-list: requests above limits, autoscaling bounds, disruption budgets that block every eviction.
+list: requests above limits, a budget below what the app accepts ("minimums": resource ->
+(list amount-in-cores-or-bytes text)), autoscaling bounds, disruption budgets that block every
+eviction.
 */}}
 {{- define "lookout.validateSizing" -}}
 {{- $w := .workload }}
@@ -40,6 +42,12 @@ list: requests above limits, autoscaling bounds, disruption budgets that block e
 {{- $errors = append $errors (printf "%s.resources: set requests.%s or limits.%s; derived settings and scheduling need one." $w $name $name) }}
 {{- else if and $request $limit (gt (float64 (include "lookout.quantity" $request)) (float64 (include "lookout.quantity" $limit))) }}
 {{- $errors = append $errors (printf "%s.resources.requests.%s (%v) is above %s.resources.limits.%s (%v): lower the request or raise the limit." $w $name $request $w $name $limit) }}
+{{- else }}
+{{- $minimum := index ($.minimums | default dict) $name }}
+{{- $budget := ternary (list "limits" $limit) (list "requests" $request) (not (empty $limit)) }}
+{{- if and $minimum (lt (float64 (include "lookout.quantity" (index $budget 1))) (index $minimum 0)) }}
+{{- $errors = append $errors (printf "%s.resources.%s.%s (%v) is below the %s %s needs to start (it sizes its settings from it): raise it." $w (index $budget 0) $name (index $budget 1) (index $minimum 1) $w) }}
+{{- end }}
 {{- end }}
 {{- end }}
 {{- $autoscaling := $sizing.autoscaling | default dict }}

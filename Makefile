@@ -6,6 +6,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HELM3 := .tools/helm-3.17.2/helm
 HELM4 := .tools/helm-4.3.1/helm
+# checkov pins versions that clash with the project's (packaging, dateutil): its own venv.
+CHECKOV := .tools/checkov/bin/checkov
 CHART := generated/lookout
 # Another Helm binary for `make lint`, e.g. HELM=/usr/local/bin/helm make lint
 HELM ?=
@@ -19,7 +21,11 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $@
 
-tools: $(HELM3) $(HELM4)
+tools: $(HELM3) $(HELM4) $(CHECKOV)
+
+$(CHECKOV):
+	$(PYTHON) -m venv .tools/checkov
+	.tools/checkov/bin/python -m pip install --quiet --disable-pip-version-check checkov==3.3.30
 
 $(HELM3) $(HELM4) &: tools/fetch_helm.py
 	$(PYTHON) tools/fetch_helm.py .tools

@@ -10,8 +10,16 @@ from pathlib import Path
 
 import jinja2
 
-from chartgen.env import budget_entries, config_entries, secret_entries, secret_suffix, values_ref
-from chartgen.spec import ChartSpec, Group, Setting, WorkloadSpec
+from chartgen.env import (
+    any_in_use,
+    budget_entries,
+    config_entries,
+    is_generated,
+    secret_entries,
+    secret_suffix,
+    values_ref,
+)
+from chartgen.spec import ChartSpec, Group, Setting, SpecError, WorkloadSpec
 
 CHART_TEMPLATES = (
     "_helpers.tpl",
@@ -19,6 +27,8 @@ CHART_TEMPLATES = (
     "validate.yaml",
     "secrets.yaml",
     "ingress.yaml",
+    "networkpolicy.yaml",
+    "extra-objects.yaml",
     "NOTES.txt",
 )
 # Longest object-name suffix the chart appends to the fullname, plus its dash.
@@ -43,6 +53,8 @@ def jinja_environment(templates: Path) -> jinja2.Environment:
         # process from the CLI) then skips Jinja's compiler.
         bytecode_cache=jinja2.FileSystemBytecodeCache(),
     )
+    env.tests["generated_secret"] = is_generated
+    env.filters["generated_secret"] = is_generated
     env.globals.update(
         values_ref=values_ref,
         values_ref_rel=lambda group, setting: (
@@ -50,6 +62,7 @@ def jinja_environment(templates: Path) -> jinja2.Environment:
         ),
         secret_suffix=secret_suffix,
         budget_entries=budget_entries,
+        any_in_use=any_in_use,
     )
     return env
 
@@ -66,6 +79,14 @@ def _longest_suffix(spec: ChartSpec) -> int:
 def hook_groups(workload: WorkloadSpec, spec: ChartSpec) -> tuple[Group, ...]:
     if not workload.decl.hook:
         return ()
+    for setting in workload.settings:
+        if setting.sensitive and is_generated(setting):
+            # The hook runs before the release's Secrets exist: its copy could not hold
+            # the value the chart generates for the others.
+            raise SpecError(
+                f"{setting.qualname}: a hook workload ({workload.name}) cannot read a "
+                "chart-generated secret"
+            )
     keys = {".".join(g.values_path) for g in spec.groups()}
     used = {
         ".".join(g.values_path)
@@ -77,11 +98,12 @@ def hook_groups(workload: WorkloadSpec, spec: ChartSpec) -> tuple[Group, ...]:
 
 
 def _required_secrets(spec: ChartSpec) -> list[tuple[Group, Setting, str]]:
+    """Secrets the app cannot start without and the chart may not make up."""
     return [
         (group, setting, group.secret_key(setting))
         for group in spec.groups()
         for setting in group.secrets
-        if setting.required
+        if setting.required and not is_generated(setting)
     ]
 
 
@@ -93,6 +115,7 @@ def _workload_files(workload: WorkloadSpec) -> list[tuple[str, str]]:
         files.append(("service.yaml", "service.yaml"))
     if workload.scalable:
         files += [("hpa.yaml", "hpa.yaml"), ("pdb.yaml", "pdb.yaml")]
+    files.append(("networkpolicy.yaml", "networkpolicy.yaml"))
     return files
 
 
@@ -116,6 +139,10 @@ def render_templates(spec: ChartSpec, templates: Path, header: str) -> dict[str,
         ),
         "entry_workload": entry[0],
         "entry_port": entry[1],
+        "secrets_dir": spec.decl.secrets_dir,
+        "endpoint_kinds": spec.endpoint_kinds(),
+        "login": _bootstrap_login(spec),
+        "generated": [(g, s) for g in spec.groups() for s in g.secrets if is_generated(s)],
     }
     out: dict[str, str] = {}
     for name in CHART_TEMPLATES:
@@ -128,6 +155,10 @@ def render_templates(spec: ChartSpec, templates: Path, header: str) -> dict[str,
             "secrets": secret_entries(workload, spec),
             "budgets": budget_entries(workload),
             "hook_groups": hook_groups(workload, spec),
+            "calls": [(t, spec.workload(t).port(p)) for t, p in workload.calls],
+            "callers": [(c, workload.port(p)) for c, p in spec.callers(workload.name)],
+            "public_ports": sorted({workload.port(p.port) for p in workload.decl.ingress}),
+            "endpoints": workload.endpoints(),
         }
         for source, target in _workload_files(workload):
             text = env.get_template(f"workload/{source}.j2").render(context)
@@ -138,13 +169,32 @@ def render_templates(spec: ChartSpec, templates: Path, header: str) -> dict[str,
     return out
 
 
+def _bootstrap_login(spec: ChartSpec) -> tuple[Setting, Setting, Group, str] | None:
+    """The first login's user and password settings, the password's group and Secret key."""
+    if spec.decl.bootstrap_login is None:
+        return None
+    user, password = (_exposed_setting(spec, path) for path in spec.decl.bootstrap_login)
+    group = next(
+        g for g in spec.groups() if password.values_path[: len(g.values_path)] == g.values_path
+    )
+    return user, password, group, group.secret_key(password)
+
+
+def _exposed_setting(spec: ChartSpec, field_path: str) -> Setting:
+    return spec.setting_at(_values_path(spec, field_path))
+
+
 def _public_url_path(spec: ChartSpec) -> tuple[str, ...]:
-    field_path = tuple(spec.decl.public_url_setting.split("."))
+    return _values_path(spec, spec.decl.public_url_setting)
+
+
+def _values_path(spec: ChartSpec, dotted: str) -> tuple[str, ...]:
+    field_path = tuple(dotted.split("."))
     for workload in spec.workloads:
         for setting in workload.settings:
             if setting.field_path == field_path and setting.values_path:
                 return setting.values_path
-    raise ValueError(f"public_url_setting {spec.decl.public_url_setting!r} is no exposed setting")
+    raise SpecError(f"{dotted!r} (in the chart declaration) is no exposed setting")
 
 
 def _entry_point(spec: ChartSpec) -> tuple[str, int]:

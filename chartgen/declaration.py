@@ -73,6 +73,11 @@ class ChartDeclaration:
     # Dotted field path (in any workload's settings) of the public URL; the Ingress host
     # and TLS are derived from it so the operator sets the hostname once.
     public_url_setting: str
+    # Where the app reads secret files (pydantic-settings secrets_dir; one file per env name).
+    secrets_dir: str = "/run/secrets/app"
+    # Field paths (as in public_url_setting) of the first login's user and password, for
+    # NOTES.txt; the password is typically a chart-generated, kept secret.
+    bootstrap_login: tuple[str, str] | None = None
     home: str = ""
     keywords: tuple[str, ...] = ()
     maintainers: tuple[Maintainer, ...] = field(default_factory=tuple)

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from chartgen.annotations import strip_optional
 from chartgen.naming import kebab
 from chartgen.quantity import format_bytes, format_cpu
-from chartgen.roles import Wired
+from chartgen.roles import Secret, Wired
 from chartgen.spec import ChartSpec, Group, Setting, WorkloadSpec
 
 Kind = Literal["string", "int", "float", "bool", "json"]
@@ -71,6 +71,7 @@ class SecretEntry:
     key_ref: str  # Go expression of the key name in the Secret
     value_ref: str  # Go expression of the value in values.yaml
     required: bool
+    generated: bool  # the chart makes one up (and keeps it) when none is given
     component: str  # object name suffix of the chart-managed Secret it reads
 
 
@@ -148,6 +149,10 @@ def _group_of(setting: Setting, spec: ChartSpec) -> Group:
     raise AssertionError(f"{setting.qualname} belongs to no group")
 
 
+def is_generated(setting: Setting) -> bool:
+    return isinstance(setting.role, Secret) and setting.role.generate > 0
+
+
 def secret_suffix(group: Group) -> str:
     """Object name suffix of a group's chart-managed Secret (<fullname>-<suffix>)."""
     return kebab(group.values_path[0])
@@ -170,6 +175,7 @@ def secret_entries(workload: WorkloadSpec, spec: ChartSpec) -> list[SecretEntry]
                 ),
                 value_ref=values_ref(setting.values_path),
                 required=setting.required,
+                generated=is_generated(setting),
                 # A hook Job runs before the release's Secrets exist: it reads hook copies.
                 component=(
                     f"{workload.name}-{secret_suffix(group)}"
@@ -179,3 +185,18 @@ def secret_entries(workload: WorkloadSpec, spec: ChartSpec) -> list[SecretEntry]
             )
         )
     return entries
+
+
+def in_use(setting: Setting, spec: ChartSpec) -> str:
+    """Go condition: the operator configured this endpoint, so the app will connect to it."""
+    if setting.required:
+        return "true"
+    ref = values_ref(setting.values_path)
+    if setting.sensitive:
+        group = values_ref(_group_of(setting, spec).values_path)
+        return f"(or {group}.existingSecret {ref})"
+    return f"(not (empty {ref}))"
+
+
+def any_in_use(settings: tuple[Setting, ...], spec: ChartSpec) -> str:
+    return "(or " + " ".join(in_use(s, spec) for s in settings) + ")"

@@ -7,9 +7,9 @@ other models (resources) are printed as their (empty) default and documented as 
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from chartgen.naming import camel
 
@@ -78,6 +78,47 @@ class IngressValues(ValuesSection):
 
 
 PullPolicy = Literal["Always", "IfNotPresent", "Never"]
+
+# An IPv4 or IPv6 block; the API server checks it fully, this catches the usual slips.
+Cidr = Annotated[str, Field(pattern=r"^[0-9a-fA-F.:]+/[0-9]{1,3}$")]
+Port = Annotated[int, Field(ge=1, le=65535)]
+
+
+class DnsPeer(ValuesSection):
+    namespace_selector: dict[str, Any] = Field(
+        default_factory=dict, description="Namespaces of the cluster DNS ({} = any)."
+    )
+    pod_selector: dict[str, Any] = Field(
+        default_factory=lambda: {"matchLabels": {"k8s-app": "kube-dns"}},
+        description="Pods of the cluster DNS (CoreDNS keeps the kube-dns label).",
+    )
+
+
+class IngressControllerPeer(ValuesSection):
+    namespace_selector: dict[str, Any] = Field(
+        default_factory=lambda: {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}},
+        description="Namespace(s) of the ingress controller allowed to reach the public workloads.",
+    )
+    pod_selector: dict[str, Any] = Field(
+        default_factory=dict, description="Pods of the ingress controller ({} = any there)."
+    )
+
+
+def egress_rule(kind: str, port: int, used_by: str) -> type[ValuesSection]:
+    """Values of one kind of outbound peer: where it is (CIDRs) and on which ports."""
+    return create_model(  # type: ignore[call-overload,no-any-return]
+        "Egress" + kind[:1].upper() + kind[1:],
+        __base__=ValuesSection,
+        cidrs=(
+            list[Cidr],
+            Field(
+                default_factory=list,
+                description=f"CIDRs of the {kind} peer(s) ({used_by}); required while "
+                "networkPolicy.enabled and the connection is configured.",
+            ),
+        ),
+        ports=(list[Port], Field(default_factory=lambda: [port], description="TCP ports.")),
+    )
 
 
 # A PodDisruptionBudget count: pods, or a percentage of them.
@@ -158,7 +199,19 @@ def workload_knobs(kind: str, singleton: bool) -> dict[str, tuple[object, object
         )
     knobs["pod_annotations"] = (
         dict[str, str],
-        Field(default_factory=dict, description="Extra annotations on the pods."),
+        Field(default_factory=dict, description="Extra annotations on this workload's pods."),
+    )
+    knobs["node_selector"] = (
+        dict[str, str] | None,
+        Field(None, description="Node labels its pods require; null uses the global one."),
+    )
+    knobs["tolerations"] = (
+        list[dict[str, Any]] | None,
+        Field(None, description="Taints its pods tolerate; null uses the global ones."),
+    )
+    knobs["affinity"] = (
+        dict[str, Any] | None,
+        Field(None, description="Affinity of its pods; null uses the global one."),
     )
     if kind == "Job":
         knobs["backoff_limit"] = (

@@ -33,6 +33,8 @@ class _Strict(BaseModel):
 class PresetQuantities(_Strict):
     cpu: str | int | float
     memory: str | int | float
+    # /tmp is an emptyDir: bounding it keeps one pod from filling a node's disk.
+    ephemeral_storage: str | int | float = Field(alias="ephemeral-storage")
 
 
 class PresetResources(_Strict):

@@ -7,8 +7,9 @@ import json
 from chartgen.chart_yaml import KUBE_VERSION
 from chartgen.env import secret_suffix
 from chartgen.presets import Preset
+from chartgen.roles import Endpoint
 from chartgen.sizing_docs import render_sizing
-from chartgen.spec import ChartSpec
+from chartgen.spec import ChartSpec, Setting
 from chartgen.values_tree import Node, leaves
 
 
@@ -56,6 +57,62 @@ def _secrets_table(spec: ChartSpec) -> list[str]:
         name = f"`<fullname>-{secret_suffix(group)}`"
         rows.append(f"| `{section}` | {name} | {keys} | {required or 'none'} |")
     return rows
+
+
+def _endpoint_default(setting: Setting) -> str:
+    if setting.required:
+        return "none: required"
+    default = setting.field.get_default(call_default_factory=True)
+    if default is None or default == "":
+        return "off (null)"
+    return f"`{default}`"
+
+
+def _boundary_table(spec: ChartSpec) -> list[str]:
+    rows = [
+        "| Peer | Used by | Setting | Default | Egress rule (ports) |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for kind, settings in spec.endpoint_kinds().items():
+        users = ", ".join(f"`{w.name}`" for w in spec.workloads if kind in w.endpoints())
+        role = settings[0].role
+        port = role.port if isinstance(role, Endpoint) else ""
+        for setting in settings:
+            key = ".".join(setting.values_path)
+            secret = " (secret)" if setting.sensitive else ""
+            rows.append(
+                f"| {kind} | {users} | `{key}`{secret} | {_endpoint_default(setting)} | "
+                f"`networkPolicy.egress.{kind}` ({port}) |"
+            )
+    return rows
+
+
+# checkov findings the chart does not fix, and why; tests/test_boundary.py holds the same list.
+CHECKOV_WAIVERS = {
+    "CKV_K8S_15": "Image Pull Policy should be Always: tags are pinned (digests too when "
+    "`image.digest` is set), so IfNotPresent runs the same image, and Always would make "
+    "every pod start depend on reaching the registry, which air-gapped and mirrored "
+    "clusters cannot promise. Set `image.pullPolicy: Always` to opt in.",
+    "CKV_K8S_43": "Image should use digest: the tag is pinned to appVersion and "
+    "`image.digest` adds the digest, but a digest differs per mirror and architecture, "
+    "so the chart cannot default one.",
+}
+
+
+def _security_section() -> list[str]:
+    lines = [
+        "### Security checks (checkov)",
+        "",
+        "Pods run as non-root (UID/GID 10001), read-only root filesystem, no privilege "
+        "escalation, all capabilities dropped, seccomp `RuntimeDefault`, no service-account "
+        "token, requests and limits for CPU, memory and ephemeral storage. Secrets reach the "
+        "app as files, never env vars. The tests run checkov on every preset and example "
+        "with these checks waived, and no other:",
+        "",
+        "| Check | Why it is waived |",
+        "| --- | --- |",
+    ]
+    return [*lines, *(f"| `{check}` | {why} |" for check, why in CHECKOV_WAIVERS.items())]
 
 
 def _create_secrets(spec: ChartSpec) -> list[str]:
@@ -121,6 +178,21 @@ def render_readme(
         *_create_secrets(spec),
         "",
         "`ci/full-values.yaml` shows most options.",
+        "",
+        "## Outbound connections",
+        "",
+        "Nothing calls home: with default values no workload connects outside the cluster "
+        "(telemetry export is off until `telemetry.otlpEndpoint` is set; there are no "
+        "analytics or update checks). Each connection below exists only when its setting is "
+        "configured, and the NetworkPolicies (`networkPolicy.enabled`, on by default) then open "
+        "exactly its egress rule, to the CIDRs you list, from the workloads that use it. "
+        "Everything else is denied both ways, except DNS, the ingress controller and the "
+        "workloads' calls to each other. Turn the policies off only on clusters whose CNI "
+        "does not enforce them.",
+        "",
+        *_boundary_table(spec),
+        "",
+        *_security_section(),
         "",
         "## Workloads",
         "",

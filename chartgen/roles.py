@@ -24,8 +24,16 @@ class Value:
 
 @dataclass(frozen=True)
 class Secret:
-    """Sensitive: a chart-managed Secret or an ``existingSecret`` key, never a ConfigMap."""
+    """Sensitive: a chart-managed Secret or an ``existingSecret`` key, mounted as a file.
 
+    ``generate``: when neither values nor an existingSecret supply it, the chart generates
+    this many random characters once and keeps them across upgrades. Leave it 0 for keys
+    that protect data (an encryption key must never be silently made up).
+    ``create_hint``: a shell command printing a valid value, quoted in errors and docs.
+    """
+
+    generate: int = 0
+    create_hint: str = ""
     name = "secret"
 
 
@@ -33,13 +41,16 @@ class Secret:
 class Endpoint:
     """An address outside the pod (database, object storage, identity, SMTP, telemetry).
 
-    ``kind`` names the peer (``postgresql``, ``s3``, ``oidc``, ``smtp``, ``otlp``…).
+    ``kind`` names the peer (``postgresql``, ``s3``, ``oidc``, ``smtp``, ``otlp``…); every
+    endpoint of a kind shares one egress rule (CIDRs and ports in values).
     ``sensitive`` endpoints embed credentials (a DSN with a password) and are delivered
     like secrets.
     """
 
     kind: str
     sensitive: bool = False
+    # The port egress to this kind of peer defaults to (NetworkPolicy speaks ports).
+    port: int = 443
     name = "endpoint"
 
 

@@ -145,6 +145,24 @@ class WorkloadSpec:
             return None
         return Budget(minimums.get("cpu_budget", 0), minimums.get("memory_budget", 0))
 
+    @property
+    def calls(self) -> tuple[tuple[str, str], ...]:
+        """(workload, port name) of every workload of the chart this one connects to."""
+        found = {
+            (s.role.workload or self.name, s.role.port)
+            for s in self.settings
+            if isinstance(s.role, Wired) and s.role.fact == "url"
+        }
+        return tuple(sorted(found))
+
+    def endpoints(self) -> dict[str, tuple[Setting, ...]]:
+        """Endpoint settings this workload reads, by kind (one egress rule per kind)."""
+        kinds: dict[str, list[Setting]] = {}
+        for setting in self.settings:
+            if isinstance(setting.role, Endpoint):
+                kinds.setdefault(setting.role.kind, []).append(setting)
+        return {kind: tuple(found) for kind, found in sorted(kinds.items())}
+
     def port(self, name: str) -> int:
         for port in self.decl.ports:
             if port.name == name:
@@ -165,6 +183,21 @@ class ChartSpec:
     @property
     def scalable(self) -> dict[str, bool]:
         return {w.name: w.scalable for w in self.workloads}
+
+    def endpoint_kinds(self) -> dict[str, tuple[Setting, ...]]:
+        """Every kind of outbound peer and the settings (first occurrence each) that use it."""
+        kinds: dict[str, dict[tuple[str, ...], Setting]] = {}
+        for workload in self.workloads:
+            for kind, settings in workload.endpoints().items():
+                for setting in settings:
+                    kinds.setdefault(kind, {}).setdefault(setting.values_path, setting)
+        return {kind: tuple(found.values()) for kind, found in sorted(kinds.items())}
+
+    def callers(self, name: str) -> tuple[tuple[str, str], ...]:
+        """(calling workload, port name) of every workload that connects to ``name``."""
+        return tuple(
+            (w.name, port) for w in self.workloads for target, port in w.calls if target == name
+        )
 
     def workload(self, name: str) -> WorkloadSpec:
         for workload in self.workloads:

@@ -13,15 +13,18 @@ from pydantic import Field, create_model
 from pydantic.fields import FieldInfo
 
 from chartgen.knobs import (
+    DnsPeer,
     ImagePullSecret,
+    IngressControllerPeer,
     IngressValues,
     PullPolicy,
     ServiceAccountValues,
     ValuesSection,
+    egress_rule,
     workload_knobs,
 )
 from chartgen.presets import Preset
-from chartgen.roles import ROLE_NAMES, Derived
+from chartgen.roles import ROLE_NAMES, Derived, Endpoint
 from chartgen.spec import ChartSpec, Group, Setting, SpecError
 
 FieldDef = tuple[Any, FieldInfo]
@@ -88,8 +91,40 @@ def group_model(group: Group) -> type[ValuesSection]:
     )
 
 
+def network_policy_model(spec: ChartSpec) -> type[ValuesSection]:
+    egress_fields: dict[str, FieldDef] = {}
+    for kind, settings in spec.endpoint_kinds().items():
+        role = settings[0].role
+        assert isinstance(role, Endpoint)
+        used_by = ", ".join(".".join(s.values_path) for s in settings)
+        model = egress_rule(kind, role.port, used_by)
+        egress_fields[kind] = (
+            model,
+            Field(default_factory=model, description=f"Egress to {kind}."),
+        )
+    egress = create_model("NetworkPolicyEgress", __base__=ValuesSection, **egress_fields)  # type: ignore[call-overload]
+    return create_model(  # type: ignore[call-overload,no-any-return]
+        "NetworkPolicy",
+        __base__=ValuesSection,
+        enabled=(bool, Field(True, description="Render the NetworkPolicies.")),
+        dns=(DnsPeer, Field(default_factory=DnsPeer, description="The cluster DNS (port 53).")),
+        ingress_controller=(
+            IngressControllerPeer,
+            Field(default_factory=IngressControllerPeer, description="The ingress controller."),
+        ),
+        egress=(
+            egress,
+            Field(
+                default_factory=egress,
+                description="Outbound peers outside the cluster, one per kind of endpoint.",
+            ),
+        ),
+    )
+
+
 def values_model(spec: ChartSpec, presets: tuple[Preset, ...]) -> type[ValuesSection]:
     decl = spec.decl
+    network_policy = network_policy_model(spec)
     preset_names = tuple(p.name for p in presets)
     default_preset = "small" if "small" in preset_names else preset_names[0]
     image = create_model(
@@ -104,6 +139,14 @@ def values_model(spec: ChartSpec, presets: tuple[Preset, ...]) -> type[ValuesSec
             Field(decl.image_repository, min_length=1, description="Image repository."),
         ),
         tag=(str, Field("", description='Image tag; "" uses the chart appVersion.')),
+        digest=(
+            str,
+            Field(
+                "",
+                pattern=r"^(sha256:[a-f0-9]{64})?$",
+                description="Image digest (sha256:…) pinning the exact image; used with the tag.",
+            ),
+        ),
         pull_policy=(PullPolicy, Field("IfNotPresent", description="Image pull policy.")),
     )
     fields: dict[str, FieldDef] = {
@@ -133,6 +176,58 @@ def values_model(spec: ChartSpec, presets: tuple[Preset, ...]) -> type[ValuesSec
         "ingress": (
             IngressValues,
             Field(default_factory=IngressValues, description="Ingress for the public URL."),
+        ),
+        "network_policy": (
+            network_policy,
+            Field(
+                default_factory=network_policy,
+                description="NetworkPolicies: every workload denies all traffic but DNS, the "
+                "chart's own calls and the endpoints below. Turn off only on clusters whose "
+                "CNI does not enforce NetworkPolicy.",
+            ),
+        ),
+        "node_selector": (
+            dict[str, str],
+            Field(default_factory=dict, description="Node labels every pod requires."),
+        ),
+        "tolerations": (
+            list[dict[str, Any]],
+            Field(default_factory=list, description="Taints every pod tolerates."),
+        ),
+        "affinity": (
+            dict[str, Any],
+            Field(default_factory=dict, description="Affinity of every pod."),
+        ),
+        "priority_class_name": (
+            str,
+            Field("", description='PriorityClass of every pod; "" for the cluster default.'),
+        ),
+        "common_labels": (
+            dict[str, str],
+            Field(default_factory=dict, description="Extra labels on every object."),
+        ),
+        "common_annotations": (
+            dict[str, str],
+            Field(default_factory=dict, description="Extra annotations on every object."),
+        ),
+        "pod_annotations": (
+            dict[str, str],
+            Field(default_factory=dict, description="Extra annotations on every pod."),
+        ),
+        "rollout_on_config_change": (
+            bool,
+            Field(
+                True,
+                description="Roll pods when their ConfigMap or the chart's Secrets change "
+                "(checksum annotations). Set false when a reloader controller does it.",
+            ),
+        ),
+        "extra_objects": (
+            list[dict[str, Any]],
+            Field(
+                default_factory=list,
+                description="More Kubernetes objects to deploy with the release (templated).",
+            ),
         ),
     }
     for key in [s.key for s in spec.sections] + [w.name for w in spec.workloads]:

@@ -18,6 +18,7 @@ from lookout.settings.ingest import IngestSettings
 from lookout.settings.migrations import MigrationsSettings
 from lookout.settings.query import QuerySettings
 from lookout.settings.scheduler import SchedulerSettings
+from lookout.settings.secret_files import SECRETS_DIR
 from lookout.settings.worker import WorkerSettings
 
 # Probes and the migration hook run the module, so they do not depend on the console script.
@@ -78,6 +79,7 @@ WORKLOADS = (
         settings=WorkerSettings,
         command=("lookout", "serve", "worker"),
         liveness=_config_check("worker"),
+        readiness=_config_check("worker"),
     ),
     Workload(
         name="scheduler",
@@ -86,6 +88,7 @@ WORKLOADS = (
         settings=SchedulerSettings,
         command=("lookout", "serve", "scheduler"),
         liveness=_config_check("scheduler"),
+        readiness=_config_check("scheduler"),
     ),
     Workload(
         name="migrations",
@@ -106,6 +109,9 @@ CHART = ChartDeclaration(
     image_repository="acme/lookout",
     workloads=WORKLOADS,
     public_url_setting="instance.public_url",
+    bootstrap_login=("admin.email", "admin.bootstrap_password"),
+    # Where the services look for secret files by default, so the mount needs no env var.
+    secrets_dir=SECRETS_DIR,
     home="https://github.com/acme/lookout",
     keywords=("observability", "opentelemetry", "otlp", "tracing", "logging", "metrics"),
     maintainers=(Maintainer("Acme Platform Team", "platform@acme.example"),),

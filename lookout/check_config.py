@@ -21,7 +21,7 @@ MASK = "**********"
 
 
 def load_settings(service: str) -> ServiceSettings:
-    """Build the settings exactly as the service does at start (from its environment)."""
+    """Build the settings exactly as the service does at start (env vars, secret files)."""
     return SERVICES[service]()
 
 

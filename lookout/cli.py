@@ -23,15 +23,21 @@ def main() -> None:
 @main.command("check-config")
 @click.argument("service", type=SERVICE)
 def check_config(service: str) -> None:
-    """Load SERVICE's settings from the environment and print them, secrets masked."""
+    """Load SERVICE's settings (env vars, then secret files) and print them, secrets masked.
+
+    Secret files are read from $LOOKOUT_SECRETS_DIR (default /run/secrets/lookout), one
+    file per setting, named like its env var.
+    """
     try:
         settings = load_settings(service)
     except ValidationError as error:
         click.echo(format_validation_error(SERVICES[service], error), err=True)
         raise SystemExit(1) from None
     except SettingsError as error:
-        # Raised for unparsable JSON in a complex env var, before validation.
-        click.echo(f"{SERVICES[service].__name__}: {error}: {error.__cause__}", err=True)
+        # Raised before validation: unparsable JSON in a complex env var (the cause says
+        # where), or an unusable secrets directory (no cause).
+        cause = f": {error.__cause__}" if error.__cause__ else ""
+        click.echo(f"{SERVICES[service].__name__}: {error}{cause}", err=True)
         raise SystemExit(1) from None
     click.echo(render_config(settings))
 

@@ -1,10 +1,14 @@
-"""The chart/app contract: what a rendered container's environment is, and whether the app takes it.
+"""The chart/app contract: what a rendered container starts with, and whether the app takes it.
 
 ``container_environment`` computes, from rendered manifests, the environment the kubelet gives a
 container when its pod starts on a first install (``helm install``): ``envFrom`` sources, then
-``env`` entries in order (later ones win), then the service link variables. ``run_check_config``
-hands exactly that environment to ``python -m lookout check-config SERVICE``, which loads the
-settings as the service does at start.
+``env`` entries in order (later ones win), then the service link variables. ``container_files``
+computes the files of its Secret, ConfigMap and projected volume mounts, as the kubelet writes
+them. ``run_check_config`` hands exactly those to ``python -m lookout check-config SERVICE``,
+which loads the settings as the service does at start: the environment as is, and the mounts
+under a scratch directory standing in for the container's file system, with
+``LOOKOUT_SECRETS_DIR`` pointing at the app's secrets directory in it (like replacing a host
+name in a URL).
 
 Only the objects that exist when the pod starts are visible: a pre-install hook sees the hooks
 Helm creates before it (lower weight, or same weight and an earlier kind), a regular workload sees
@@ -17,14 +21,19 @@ import base64
 import binascii
 import math
 import os
+import posixpath
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
+
+from lookout.settings.secret_files import SECRETS_DIR, SECRETS_DIR_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -214,19 +223,42 @@ def _config_map_data(doc: Manifest) -> dict[str, str]:
     return dict(data)
 
 
-def _secret_data(doc: Manifest) -> dict[str, str]:
-    values: dict[str, str] = {}
-    for key, encoded in (doc.get("data") or {}).items():
-        try:
-            values[key] = base64.b64decode(str(encoded or ""), validate=True).decode()
-        except (binascii.Error, UnicodeDecodeError) as error:
-            raise InvalidManifestError(
-                f"{_describe(doc)}: data.{key} is not base64 of UTF-8 text ({error})"
-            ) from None
+def _config_map_bytes(doc: Manifest) -> dict[str, bytes]:
+    """A ConfigMap's keys as files hold them: ``data`` as UTF-8, ``binaryData`` decoded."""
+    values = {key: value.encode() for key, value in _config_map_data(doc).items()}
+    for key, encoded in (doc.get("binaryData") or {}).items():
+        values[key] = _base64(doc, f"binaryData.{key}", encoded)
+    return values
+
+
+def _base64(doc: Manifest, where: str, encoded: object) -> bytes:
+    try:
+        return base64.b64decode(str(encoded or ""), validate=True)
+    except binascii.Error as error:
+        raise InvalidManifestError(f"{_describe(doc)}: {where} is not base64 ({error})") from None
+
+
+def _secret_bytes(doc: Manifest) -> dict[str, bytes]:
+    """A Secret's keys as the API server stores them: ``data`` decoded, ``stringData`` over it."""
+    values = {
+        key: _base64(doc, f"data.{key}", encoded) for key, encoded in (doc.get("data") or {}).items()
+    }
     for key, value in (doc.get("stringData") or {}).items():
         if not isinstance(value, str):
             raise InvalidManifestError(f"{_describe(doc)}: stringData.{key} is not a string")
-        values[key] = value  # the API server merges stringData over data
+        values[key] = value.encode()  # the API server merges stringData over data
+    return values
+
+
+def _secret_data(doc: Manifest) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for key, raw in _secret_bytes(doc).items():
+        try:
+            values[key] = raw.decode()
+        except UnicodeDecodeError as error:
+            raise InvalidManifestError(
+                f"{_describe(doc)}: data.{key} is not base64 of UTF-8 text ({error})"
+            ) from None
     return values
 
 
@@ -261,6 +293,14 @@ class _Sources:
 
     def get(self, kind: str, name: str) -> dict[str, str] | None:
         return self.config_map(name) if kind == "ConfigMap" else self.secret(name)
+
+    def get_bytes(self, kind: str, name: str) -> dict[str, bytes] | None:
+        """The object's keys as the kubelet writes them to a volume (bytes, any encoding)."""
+        doc = self._rendered(kind, name)
+        if doc is not None:
+            return _config_map_bytes(doc) if kind == "ConfigMap" else _secret_bytes(doc)
+        existing = self._existing.get(name) if kind == "Secret" else None
+        return None if existing is None else {key: value.encode() for key, value in existing.items()}
 
 
 # --------------------------------------------------------------------------------------------

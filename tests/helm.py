@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import subprocess
 from dataclasses import dataclass
@@ -64,3 +65,22 @@ def helm_binaries() -> dict[str, Path]:
     if os.environ.get("HELM"):
         binaries["helm-env"] = Path(os.environ["HELM"])
     return binaries
+
+
+def normalize_generated(documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Renders with chart-generated secrets made comparable.
+
+    Under `helm template` there is no live Secret to reuse, so generated values (in Secrets
+    Helm keeps) are random on every render, and so is the checksum of the secrets template.
+    """
+    out = []
+    for doc in documents:
+        doc = copy.deepcopy(doc)
+        annotations = (doc.get("metadata") or {}).get("annotations") or {}
+        if doc.get("kind") == "Secret" and annotations.get("helm.sh/resource-policy") == "keep":
+            doc["data"] = {key: "<generated or kept>" for key in doc.get("data") or {}}
+        template = ((doc.get("spec") or {}).get("template") or {}).get("metadata") or {}
+        if "checksum/secrets" in (template.get("annotations") or {}):
+            template["annotations"]["checksum/secrets"] = "<checksum>"
+        out.append(doc)
+    return out

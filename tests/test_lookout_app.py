@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import base64
 import os
+import shutil
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,9 @@ from lookout.chart import CHART
 from lookout.check_config import load_settings
 from lookout.cli import main
 from lookout.settings import SERVICES
+from lookout.settings.auth import ENCRYPTION_KEY_HINT, JWT_SECRET_MIN_LENGTH, AuthSettings
+from lookout.settings.fields import iter_leaves, roles_of
+from lookout.settings.secret_files import SECRETS_DIR, SECRETS_DIR_ENV, secrets_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 ROLE_TYPES = (Value, Secret, Endpoint, Derived, Wired, Internal)
@@ -35,11 +40,13 @@ SECRET_VALUES = {
     "LOOKOUT_OIDC__CLIENT_SECRET": "oidc-client-secret",
     "LOOKOUT_SMTP__PASSWORD": "smtp-password",
     "LOOKOUT_TELEMETRY__OTLP_HEADERS": "x-api-key=otlp-api-key",
+    "LOOKOUT_ADMIN__BOOTSTRAP_PASSWORD": "bootstrap-password-4Wz",
+    "LOOKOUT_ADMIN__TOTP_SECRET": "JBSWY3DPEHPK3PXPJBSWY3DP",
 }
 # Every setting any service needs, plus every optional secret, so masking is exercised.
 COMPLETE_ENV = {
     "LOOKOUT_INSTANCE__PUBLIC_URL": "https://lookout.example.com",
-    "LOOKOUT_INSTANCE__ADMIN_EMAIL": "ops@example.com",
+    "LOOKOUT_ADMIN__EMAIL": "ops@example.com",
     "LOOKOUT_OBJECT_STORAGE__URI": "s3://lookout-data/prod",
     "LOOKOUT_OIDC__ISSUER": "https://idp.example.com",
     "LOOKOUT_OIDC__CLIENT_ID": "lookout",
@@ -50,13 +57,25 @@ COMPLETE_ENV = {
 
 
 @pytest.fixture
-def env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
-    """A process environment holding exactly COMPLETE_ENV among LOOKOUT_ variables."""
+def secrets(tmp_path: Path) -> Path:
+    """An empty secrets directory (the env fixture points LOOKOUT_SECRETS_DIR at it)."""
+    directory = tmp_path / "secrets"
+    directory.mkdir()
+    return directory
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch, secrets: Path) -> pytest.MonkeyPatch:
+    """A process environment holding exactly COMPLETE_ENV among LOOKOUT_ variables.
+
+    Secret files come from the empty ``secrets`` directory, never from the host's default.
+    """
     for name in list(os.environ):
         if name.upper().startswith("LOOKOUT_"):
             monkeypatch.delenv(name)
     for name, value in COMPLETE_ENV.items():
         monkeypatch.setenv(name, value)
+    monkeypatch.setenv(SECRETS_DIR_ENV, str(secrets))
     return monkeypatch
 
 
@@ -161,7 +180,8 @@ def test_unparsable_json_exits_1_naming_field(env: pytest.MonkeyPatch) -> None:
 
 
 def test_nested_and_json_env_vars_are_parsed(env: pytest.MonkeyPatch) -> None:
-    env.setenv("LOOKOUT_RATE_LIMITS__BURST", "7")
+    env.setenv("LOOKOUT_ADMIN__RATE_LIMITS__BURST", "7")
+    env.setenv("LOOKOUT_ADMIN__GROUP_ROLES", '{"platform": "instance-admin", "sre": "admin"}')
     env.setenv("LOOKOUT_DATABASE__POOL_SIZE", "25")
     env.setenv("LOOKOUT_CORS_ALLOWED_ORIGINS", '["https://a.example", "https://b.example"]')
     env.setenv("LOOKOUT_OIDC__SCOPES", '["openid", "groups"]')
@@ -170,8 +190,10 @@ def test_nested_and_json_env_vars_are_parsed(env: pytest.MonkeyPatch) -> None:
     env.setenv("LOOKOUT_ACCEPTED_SIGNALS", '["traces"]')
     env.setenv("LOOKOUT_RETENTION__TRACES_DAYS", "14")
     api = load_settings("api")
-    assert api.rate_limits.burst == 7
-    assert api.rate_limits.requests_per_minute == 600
+    assert api.admin.rate_limits.burst == 7
+    assert api.admin.rate_limits.requests_per_minute == 600
+    assert api.admin.group_roles == {"platform": "instance-admin", "sre": "admin"}
+    assert api.admin.default_role == "viewer"
     assert api.database.pool_size == 25
     assert api.cors_allowed_origins == ["https://a.example", "https://b.example"]
     assert api.oidc.scopes == ["openid", "groups"]
@@ -190,7 +212,13 @@ def test_nested_and_json_env_vars_are_parsed(env: pytest.MonkeyPatch) -> None:
         ("ingest", {"LOOKOUT_BUFFER_BYTES": "1024"}, "at least max_batch_bytes"),
         ("worker", {"LOOKOUT_JOB_TIMEOUTS": '{"export": 0}'}, "greater than or equal to 1"),
         ("worker", {"LOOKOUT_TELEMETRY__OTLP_HEADERS": "no-equals"}, "key=value"),
-        ("frontend", {"LOOKOUT_INSTANCE__ADMIN_EMAIL": "ops"}, "should match pattern"),
+        ("worker", {"LOOKOUT_ADMIN__EMAIL": "ops"}, "should match pattern"),
+        ("api", {"LOOKOUT_ADMIN__GROUP_ROLES": '{"sre": "root"}'}, "instance-admin"),
+        ("api", {"LOOKOUT_ADMIN__DEFAULT_ROLE": "owner"}, "member"),
+        # Every SSO user an instance admin would be one typo away: not allowed.
+        ("api", {"LOOKOUT_ADMIN__DEFAULT_ROLE": "instance-admin"}, "admin.default_role"),
+        ("api", {"LOOKOUT_ADMIN__MAX_RETENTION_DAYS": "0"}, "greater than or equal to 1"),
+        ("api", {"LOOKOUT_ADMIN__RATE_LIMITS__BURST": "0"}, "greater than or equal to 1"),
         ("scheduler", {"LOOKOUT_OBJECT_STORAGE__URI": "lookout-data"}, "should match pattern"),
         ("scheduler", {"LOOKOUT_VACUUM_SCHEDULE": "daily"}, "should match pattern"),
     ],
@@ -205,6 +233,134 @@ def test_invalid_combinations_are_rejected(
             env.setenv(name, value)
     with pytest.raises(ValidationError, match=message):
         load_settings(service)
+
+
+def write_secret_files(directory: Path, env: pytest.MonkeyPatch) -> None:
+    """Move every SECRET_VALUES entry from the environment into a file named like it."""
+    for name, value in SECRET_VALUES.items():
+        env.delenv(name)
+        # A trailing newline, as `kubectl create secret --from-file` often leaves one.
+        (directory / name).write_text(value + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("service", sorted(SERVICES))
+def test_secrets_load_from_files_and_stay_masked(
+    env: pytest.MonkeyPatch, secrets: Path, service: str
+) -> None:
+    write_secret_files(secrets, env)
+    assert not any(name in os.environ for name in SECRET_VALUES)
+    result = check_config(service)
+    assert result.exit_code == 0, result.stderr
+    for value in SECRET_VALUES.values():
+        assert value not in result.stdout
+    assert DB_PASSWORD not in result.stdout
+    lines = set(result.stdout.splitlines())
+    assert "database.dsn = **********" in lines or "database" not in SERVICES[service].model_fields
+
+
+def test_secret_files_fill_nested_fields_next_to_env_vars(
+    env: pytest.MonkeyPatch, secrets: Path
+) -> None:
+    write_secret_files(secrets, env)
+    env.setenv("LOOKOUT_DATABASE__POOL_SIZE", "25")
+    api = load_settings("api")
+    assert api.database.dsn.hosts()[0]["password"] == DB_PASSWORD
+    assert api.database.pool_size == 25
+    assert api.auth.jwt_secret.get_secret_value() == JWT_SECRET
+    assert api.admin.totp_secret is not None
+    assert api.admin.totp_secret.get_secret_value() == SECRET_VALUES["LOOKOUT_ADMIN__TOTP_SECRET"]
+
+
+def test_env_var_wins_over_secret_file(env: pytest.MonkeyPatch, secrets: Path) -> None:
+    # The documented order: init kwargs, env vars, secret files, defaults.
+    (secrets / "LOOKOUT_AUTH__JWT_SECRET").write_text("file-" + "f" * 40, encoding="utf-8")
+    assert load_settings("query").auth.jwt_secret.get_secret_value() == JWT_SECRET
+
+
+def test_kubernetes_secret_volume_layout_is_read(env: pytest.MonkeyPatch, secrets: Path) -> None:
+    # A Secret volume: files in a timestamped dir, reached through ..data and per-key links.
+    data = secrets / "..2024_01_01_00_00_00.000000000"
+    data.mkdir()
+    (data / "LOOKOUT_DATABASE__DSN").write_text(SECRET_VALUES["LOOKOUT_DATABASE__DSN"])
+    (secrets / "..data").symlink_to(data.name)
+    (secrets / "LOOKOUT_DATABASE__DSN").symlink_to("..data/LOOKOUT_DATABASE__DSN")
+    env.delenv("LOOKOUT_DATABASE__DSN")
+    assert load_settings("migrations").database.dsn.hosts()[0]["password"] == DB_PASSWORD
+
+
+def test_missing_secrets_dir_is_fine(env: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    env.setenv(SECRETS_DIR_ENV, str(tmp_path / "absent"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        load_settings("api")
+    result = check_config("api")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""
+
+
+def test_secrets_dir_defaults_to_where_the_chart_mounts(env: pytest.MonkeyPatch) -> None:
+    env.delenv(SECRETS_DIR_ENV)
+    assert CHART.secrets_dir == SECRETS_DIR
+    assert secrets_dir() == Path(CHART.secrets_dir)
+
+
+@pytest.mark.parametrize(
+    "seed", ["JBSWY3DPEHPK3PXP", "jbswy3dpehpk3pxp", "JBSWY3DPEHPK3PXPAB======"]
+)
+def test_totp_secret_accepts_base32(env: pytest.MonkeyPatch, seed: str) -> None:
+    env.setenv("LOOKOUT_ADMIN__TOTP_SECRET", seed)
+    totp = load_settings("api").admin.totp_secret
+    assert totp is not None
+    assert totp.get_secret_value() == seed
+
+
+@pytest.mark.parametrize(
+    "seed",
+    [
+        "JBSWY3DPEHPK3PX",  # 15 characters
+        "JBSWY3DPEHPK3PX1",  # 1 is not base32
+        "JBSWY3DP EHPK3PXP",  # grouped for reading
+        "JBSWY3DPEHPK3PXPA",  # no whole byte in the last group
+    ],
+)
+def test_totp_secret_rejects_other_values_without_echoing(
+    env: pytest.MonkeyPatch, seed: str
+) -> None:
+    env.setenv("LOOKOUT_ADMIN__TOTP_SECRET", seed)
+    result = check_config("api")
+    assert result.exit_code == 1
+    assert "admin.totp_secret [LOOKOUT_ADMIN__TOTP_SECRET]" in result.stderr
+    assert "base32" in result.stderr
+    assert seed not in result.stderr
+
+
+def test_unset_totp_secret_is_fine(env: pytest.MonkeyPatch) -> None:
+    env.delenv("LOOKOUT_ADMIN__TOTP_SECRET")
+    assert load_settings("api").admin.totp_secret is None
+
+
+@pytest.mark.parametrize(
+    ("changes", "named"),
+    [
+        ({"LOOKOUT_RETENTION__LOGS_DAYS": "400"}, "retention.logs_days (400)"),
+        ({"LOOKOUT_ADMIN__MAX_RETENTION_DAYS": "60"}, "retention.metrics_days (90)"),
+    ],
+)
+def test_scheduler_retention_above_instance_cap_is_rejected(
+    env: pytest.MonkeyPatch, changes: dict[str, str], named: str
+) -> None:
+    for name, value in changes.items():
+        env.setenv(name, value)
+    result = check_config("scheduler")
+    assert result.exit_code == 1
+    assert named in result.stderr
+    assert "must not exceed admin.max_retention_days" in result.stderr
+
+
+def test_scheduler_retention_up_to_the_cap_is_fine(env: pytest.MonkeyPatch) -> None:
+    env.setenv("LOOKOUT_ADMIN__MAX_RETENTION_DAYS", "90")
+    env.setenv("LOOKOUT_RETENTION__METRICS_DAYS", "90")
+    assert load_settings("scheduler").retention.metrics_days == 90
 
 
 def roles_problems(model: type[BaseModel], top: bool) -> list[str]:
@@ -229,6 +385,57 @@ def roles_problems(model: type[BaseModel], top: bool) -> list[str]:
 @pytest.mark.parametrize("service", sorted(SERVICES))
 def test_every_leaf_has_exactly_one_role(service: str) -> None:
     assert roles_problems(SERVICES[service], top=True) == []
+
+
+def leaf_roles(role_type: type) -> dict[str, object]:
+    """Every leaf (dotted path) of any service whose role is a ``role_type``, with the role."""
+    found: dict[str, object] = {}
+    for settings in SERVICES.values():
+        for path, info in iter_leaves(settings):
+            found.update({".".join(path): r for r in roles_of(info) if isinstance(r, role_type)})
+    return found
+
+
+def test_every_outbound_address_is_an_endpoint_with_its_port() -> None:
+    assert leaf_roles(Endpoint) == {
+        "database.dsn": Endpoint("postgresql", sensitive=True, port=5432),
+        "object_storage.uri": Endpoint("s3", port=443),
+        "object_storage.endpoint_url": Endpoint("s3", port=443),
+        "oidc.issuer": Endpoint("oidc", port=443),
+        "smtp.host": Endpoint("smtp", port=587),
+        "telemetry.otlp_endpoint": Endpoint("otlp", port=4318),
+    }
+
+
+def test_url_settings_are_endpoints_or_wired() -> None:
+    # Anything else holding a URL could be a way out of the cluster the chart doesn't know.
+    own_address = {"instance.public_url"}  # the app's own hostname, never dialled
+    roles = {**leaf_roles(Endpoint), **leaf_roles(Wired)}
+    for settings in SERVICES.values():
+        for path, info in iter_leaves(settings):
+            dotted = ".".join(path)
+            if "Url" in str(info.annotation) or "Dsn" in str(info.annotation):
+                assert dotted in roles or dotted in own_address, dotted
+
+
+def test_secret_generation_policy() -> None:
+    secrets = leaf_roles(Secret)
+    jwt = secrets["auth.jwt_secret"]
+    assert isinstance(jwt, Secret)
+    assert jwt.generate >= JWT_SECRET_MIN_LENGTH
+    assert secrets["auth.encryption_key"] == Secret(create_hint=ENCRYPTION_KEY_HINT)
+    assert secrets["admin.bootstrap_password"] == Secret(generate=32)
+    generated = {path for path, role in secrets.items() if getattr(role, "generate", 0)}
+    assert generated == {"auth.jwt_secret", "admin.bootstrap_password"}
+
+
+def test_encryption_key_hint_prints_a_valid_key() -> None:
+    if shutil.which("python3") is None:
+        pytest.skip("the hint runs python3, which is not on PATH")
+    printed = subprocess.run(
+        ["sh", "-c", ENCRYPTION_KEY_HINT], capture_output=True, text=True, check=True, timeout=30
+    ).stdout.strip()
+    AuthSettings(jwt_secret=JWT_SECRET, encryption_key=printed)
 
 
 def declared_leaves(model: type[BaseModel]) -> set[tuple[str, str]]:
@@ -278,11 +485,13 @@ def test_public_url_setting_exists() -> None:
         assert field in workload.settings.model_fields[group].annotation.model_fields
 
 
-def run_module(*args: str, extra: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def run_module(
+    *args: str, extra: dict[str, str], app_env: dict[str, str] = COMPLETE_ENV
+) -> subprocess.CompletedProcess[str]:
     base = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT)}
     return subprocess.run(
         [sys.executable, "-m", "lookout", *args],
-        env={**base, **COMPLETE_ENV, **extra},
+        env={**base, **app_env, **extra},
         capture_output=True,
         text=True,
         timeout=30,
@@ -298,6 +507,18 @@ def test_python_dash_m_lookout_check_config() -> None:
     bad = run_module("check-config", "worker", extra={"LOOKOUT_CONCURRENCY": "0"})
     assert bad.returncode == 1
     assert "concurrency [LOOKOUT_CONCURRENCY]" in bad.stderr
+
+
+def test_python_dash_m_lookout_reads_secret_files(tmp_path: Path) -> None:
+    for name, value in SECRET_VALUES.items():
+        (tmp_path / name).write_text(value, encoding="utf-8")
+    plain = {k: v for k, v in COMPLETE_ENV.items() if k not in SECRET_VALUES}
+    result = run_module(
+        "check-config", "api", extra={SECRETS_DIR_ENV: str(tmp_path)}, app_env=plain
+    )
+    assert result.returncode == 0, result.stderr
+    assert "auth.encryption_key = **********" in result.stdout
+    assert ENCRYPTION_KEY not in result.stdout
 
 
 @pytest.mark.parametrize("args", [["serve", "api"], ["migrate"]])

@@ -45,7 +45,7 @@ PROPERTY = hypothesis_settings(
 # Just what every sized service needs to load; the budget comes on top.
 REQUIRED_ENV = {
     "LOOKOUT_INSTANCE__PUBLIC_URL": "https://lookout.example.com",
-    "LOOKOUT_INSTANCE__ADMIN_EMAIL": "ops@example.com",
+    "LOOKOUT_ADMIN__EMAIL": "ops@example.com",
     "LOOKOUT_DATABASE__DSN": "postgresql://lookout:pw@db.internal:5432/lookout",
     "LOOKOUT_OBJECT_STORAGE__URI": "s3://lookout-data/prod",
     "LOOKOUT_AUTH__JWT_SECRET": "j" * 40,

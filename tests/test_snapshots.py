@@ -12,7 +12,7 @@ import yaml
 
 from chartgen.build import build_chart
 from chartgen.config import find_project
-from tests.helm import CHART, PINNED, PRESETS, Helm
+from tests.helm import CHART, PINNED, PRESETS, Helm, normalize_generated
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = sorted(build_chart(find_project(ROOT)).files)
@@ -33,6 +33,6 @@ def test_generated_file(chart_files: dict[str, str], path: str, snapshot) -> Non
 def test_rendered_manifests(preset: str, tmp_path: Path, snapshot) -> None:
     # One Helm line suffices here: test_render shows both render the same documents.
     helm = Helm("helm4", PINNED["helm4"], tmp_path)
-    documents = helm.template([MINIMAL], [f"preset={preset}"])
+    documents = normalize_generated(helm.template([MINIMAL], [f"preset={preset}"]))
     text = yaml.safe_dump_all(documents, sort_keys=True, width=120)
     assert text == snapshot

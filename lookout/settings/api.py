@@ -7,8 +7,8 @@ from typing import Annotated
 from pydantic import Field, HttpUrl
 
 from chartgen.roles import INTERNAL, VALUE, Wired
-from lookout.settings.base import Section
 from lookout.settings.sections import (
+    AdminSection,
     AuthSection,
     DatabaseSection,
     InstanceSection,
@@ -29,30 +29,13 @@ from lookout.sizing import api as sizing
 CpuBudget, MemoryBudget = budget_types(sizing.MODEL.range)
 
 
-class RateLimitSettings(Section):
-    requests_per_minute: Annotated[
-        int,
-        VALUE,
-        Field(ge=1, description="Sustained API requests per minute allowed per client."),
-    ] = 600
-    burst: Annotated[
-        int,
-        VALUE,
-        Field(ge=1, description="Requests a client may send at once above the sustained rate."),
-    ] = 100
-    login_attempts_per_hour: Annotated[
-        int,
-        VALUE,
-        Field(ge=1, description="Failed logins per account and hour before it is locked out."),
-    ] = 20
-
-
 class ApiSettings(SizedSettings):
     cost_model = sizing.MODEL
     budget_cpu_millicores: CpuBudget = DEFAULT_CPU_MILLICORES
     budget_memory_bytes: MemoryBudget = DEFAULT_MEMORY_BYTES
 
     instance: InstanceSection
+    admin: AdminSection
     logging: LoggingSection
     telemetry: TelemetrySection
     database: DatabaseSection
@@ -90,10 +73,6 @@ class ApiSettings(SizedSettings):
         VALUE,
         Field(description="Extra browser origins allowed to call the API (the UI needs none)."),
     ] = []  # noqa: RUF012  pydantic copies defaults per instance
-    rate_limits: Annotated[
-        RateLimitSettings,
-        Field(default_factory=RateLimitSettings, description="Per-client request limits."),
-    ]
     openapi_path: Annotated[
         str,
         INTERNAL,

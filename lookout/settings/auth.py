@@ -8,23 +8,32 @@ from typing import Annotated
 
 from pydantic import Field, SecretStr, field_validator
 
-from chartgen.roles import SECRET, VALUE
+from chartgen.roles import VALUE, Secret
 from lookout.settings.base import Section
 
 JWT_SECRET_MIN_LENGTH = 32
 ENCRYPTION_KEY_LENGTH = 44  # urlsafe base64 of 32 bytes, padded
+# Prints a valid encryption_key; quoted by the chart and in this app's error.
+ENCRYPTION_KEY_HINT = (
+    "python3 -c 'import base64,os;print(base64.urlsafe_b64encode(os.urandom(32)).decode())'"
+)
 
 
 class AuthSettings(Section):
+    # Losing it only logs everyone out, so the chart may generate (and keep) it.
     jwt_secret: Annotated[
         SecretStr,
-        SECRET,
+        Secret(generate=48),
         Field(description="Signs session tokens; at least 32 random characters."),
     ]
+    # Never generated: a made-up key silently makes stored credentials unreadable.
     encryption_key: Annotated[
         SecretStr,
-        SECRET,
-        Field(description="Encrypts stored credentials; 32 bytes in urlsafe base64 (44 chars)."),
+        Secret(create_hint=ENCRYPTION_KEY_HINT),
+        Field(
+            description="Encrypts stored credentials; 32 bytes in urlsafe base64 (44 chars). "
+            "Back it up: without it stored credentials cannot be decrypted."
+        ),
     ]
     session_ttl_minutes: Annotated[
         int,
@@ -44,7 +53,10 @@ class AuthSettings(Section):
     @classmethod
     def _encryption_key_is_32_bytes(cls, value: SecretStr) -> SecretStr:
         raw = value.get_secret_value()
-        message = f"must be {ENCRYPTION_KEY_LENGTH} characters of urlsafe base64 (32 bytes)"
+        message = (
+            f"must be {ENCRYPTION_KEY_LENGTH} characters of urlsafe base64 (32 bytes); "
+            f"create one with: {ENCRYPTION_KEY_HINT}"
+        )
         if len(raw) != ENCRYPTION_KEY_LENGTH:
             raise ValueError(message)
         try:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from lookout.settings.secret_files import secret_files_source
 
 LogLevel = Literal["debug", "info", "warning", "error"]
 LogFormat = Literal["json", "text"]
@@ -21,7 +23,7 @@ class Section(BaseModel):
 
 
 class ServiceSettings(BaseSettings):
-    """What one Lookout service reads from its environment at start."""
+    """What one Lookout service reads from its environment and secret files at start."""
 
     model_config = SettingsConfigDict(
         env_prefix="LOOKOUT_",
@@ -29,3 +31,17 @@ class ServiceSettings(BaseSettings):
         extra="forbid",
         case_sensitive=False,
     )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # pydantic-settings' usual precedence, first wins: init kwargs, env vars, secret
+        # files (then field defaults). An env var therefore overrides a mounted file, which
+        # lets an operator debug with one `env` override. No .env file: a pod has none.
+        return init_settings, env_settings, secret_files_source(file_secret_settings)

@@ -15,7 +15,7 @@ SslMode = Literal["disable", "prefer", "require", "verify-ca", "verify-full"]
 class DatabaseSettings(Section):
     dsn: Annotated[
         PostgresDsn,
-        Endpoint("postgresql", sensitive=True),
+        Endpoint("postgresql", sensitive=True, port=5432),
         Field(
             description="PostgreSQL URL including credentials, e.g. postgresql://user:pw@host/db."
         ),

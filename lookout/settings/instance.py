@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import Field, HttpUrl
 
 from chartgen.roles import VALUE
-from lookout.settings.base import EMAIL_PATTERN, Section
+from lookout.settings.base import Section
 
 
 class InstanceSettings(Section):
@@ -21,14 +21,6 @@ class InstanceSettings(Section):
         VALUE,
         Field(min_length=1, description="Display name shown in the UI and email subjects."),
     ] = "Lookout"
-    admin_email: Annotated[
-        str,
-        VALUE,
-        Field(
-            pattern=EMAIL_PATTERN,
-            description="Email of the first administrator; receives operational notices.",
-        ),
-    ]
     signup_enabled: Annotated[
         bool,
         VALUE,

@@ -11,9 +11,11 @@ from lookout.settings.base import Section
 
 
 class ObjectStorageSettings(Section):
+    # An endpoint even without endpoint_url: the app reaches the provider's API for it.
+    # gs:// and az:// buckets share the "s3" egress rule (HTTPS to the object store).
     uri: Annotated[
         str,
-        VALUE,
+        Endpoint("s3", port=443),
         Field(
             pattern=r"^(s3|gs|az)://[^/]+(/.*)?$",
             description="Bucket and optional prefix, e.g. s3://lookout-data/prod.",
@@ -21,7 +23,7 @@ class ObjectStorageSettings(Section):
     ]
     endpoint_url: Annotated[
         HttpUrl | None,
-        Endpoint("s3"),
+        Endpoint("s3", port=443),
         Field(description="S3-compatible API URL (MinIO, R2); empty uses the provider default."),
     ] = None
     region: Annotated[

@@ -13,7 +13,7 @@ from lookout.settings.base import Section
 class OIDCSettings(Section):
     issuer: Annotated[
         HttpUrl | None,
-        Endpoint("oidc"),
+        Endpoint("oidc", port=443),
         Field(description="OIDC issuer URL; empty keeps local password login."),
     ] = None
     client_id: Annotated[

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from chartgen.roles import VALUE, Wired
 from lookout.settings.base import Section, ServiceSettings
 from lookout.settings.sections import (
+    AdminSection,
     DatabaseSection,
     LoggingSection,
     ObjectStorageSection,
@@ -38,6 +39,7 @@ class RetentionSettings(Section):
 
 
 class SchedulerSettings(ServiceSettings):
+    admin: AdminSection
     logging: LoggingSection
     telemetry: TelemetrySection
     database: DatabaseSection
@@ -62,3 +64,13 @@ class SchedulerSettings(ServiceSettings):
         Wired("namespace"),
         Field(min_length=1, description="Kubernetes namespace the scheduler runs in."),
     ] = "default"
+
+    @model_validator(mode="after")
+    def _retention_within_instance_cap(self) -> SchedulerSettings:
+        # The operator's cap binds every retention; name each offender, as the error has
+        # no single field location.
+        cap = self.admin.max_retention_days
+        over = [f"retention.{name} ({days})" for name, days in self.retention if days > cap]
+        if over:
+            raise ValueError(f"{', '.join(over)} must not exceed admin.max_retention_days ({cap})")
+        return self

@@ -11,6 +11,7 @@ from typing import Annotated
 from pydantic import Field
 
 from chartgen.roles import Shared
+from lookout.settings.admin import AdminSettings
 from lookout.settings.auth import AuthSettings
 from lookout.settings.database import DatabaseSettings
 from lookout.settings.instance import InstanceSettings
@@ -50,3 +51,8 @@ SmtpSection = Annotated[
     Field(default_factory=SMTPSettings, description="Outgoing email."),
 ]
 AuthSection = Annotated[AuthSettings, Shared(), Field(description="Session and encryption keys.")]
+AdminSection = Annotated[
+    AdminSettings,
+    Shared(),
+    Field(description="Instance administration: the operator's settings, not per workload."),
+]

@@ -13,7 +13,7 @@ from lookout.settings.base import Section
 class SMTPSettings(Section):
     host: Annotated[
         str | None,
-        Endpoint("smtp"),
+        Endpoint("smtp", port=587),
         Field(min_length=1, description="SMTP server hostname; empty disables email."),
     ] = None
     port: Annotated[

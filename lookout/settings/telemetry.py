@@ -10,10 +10,13 @@ from chartgen.roles import SECRET, VALUE, Endpoint
 from lookout.settings.base import Section
 
 
+# Lookout's only outbound traffic of its own: export stays off until the operator sets
+# otlp_endpoint. There are no analytics or update checks; keep it that way, so the chart's
+# egress rules (one per Endpoint kind) are the complete list of what the app reaches.
 class TelemetrySettings(Section):
     otlp_endpoint: Annotated[
         HttpUrl | None,
-        Endpoint("otlp"),
+        Endpoint("otlp", port=4318),
         Field(description="OTLP/HTTP endpoint for Lookout's own telemetry; empty sends nothing."),
     ] = None
     otlp_headers: Annotated[

@@ -8,6 +8,7 @@ from pydantic import Field, HttpUrl
 
 from chartgen.roles import VALUE, Wired
 from lookout.settings.sections import (
+    AdminSection,
     AuthSection,
     DatabaseSection,
     InstanceSection,
@@ -34,6 +35,7 @@ class WorkerSettings(SizedSettings):
     budget_memory_bytes: MemoryBudget = DEFAULT_MEMORY_BYTES
 
     instance: InstanceSection
+    admin: AdminSection
     logging: LoggingSection
     telemetry: TelemetrySection
     database: DatabaseSection

@@ -42,6 +42,20 @@ helm.sh/chart: {{ include "lookout.chart" .context }}
 app.kubernetes.io/version: {{ .context.Chart.AppVersion | quote }}
 app.kubernetes.io/managed-by: {{ .context.Release.Service }}
 app.kubernetes.io/part-of: {{ include "lookout.name" .context }}
+{{- with .context.Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/*
+The annotations of an object's metadata, commonAnnotations plus the object's own, as a block
+indented under metadata. (dict "context" $ "own" (dict ...)); nothing when there are none.
+*/}}
+{{- define "lookout.annotations" -}}
+{{- $all := merge (deepCopy (.own | default dict)) (.context.Values.commonAnnotations | default dict) }}
+{{- with $all }}
+{{- dict "annotations" . | toYaml | nindent 2 }}
+{{- end }}
 {{- end }}
 
 {{/*
@@ -67,15 +81,16 @@ default
 {{- end }}
 
 {{/*
-The app image, tag defaulting to the chart's appVersion.
+The app image: tag defaulting to the chart's appVersion, pinned further by a digest if set.
 */}}
 {{- define "lookout.image" -}}
 {{- $tag := .Values.image.tag | default .Chart.AppVersion }}
+{{- $repository := .Values.image.repository }}
 {{- if .Values.image.registry }}
-{{- printf "%s/%s:%s" .Values.image.registry .Values.image.repository $tag }}
-{{- else }}
-{{- printf "%s:%s" .Values.image.repository $tag }}
+{{- $repository = printf "%s/%s" .Values.image.registry .Values.image.repository }}
 {{- end }}
+{{- printf "%s:%s" $repository $tag }}
+{{- with .Values.image.digest }}@{{ . }}{{ end }}
 {{- end }}
 
 {{/*

@@ -7,11 +7,25 @@ Checks the schema cannot express. All problems are reported at once, each naming
 {{- if not (or .Values.database.existingSecret .Values.database.dsn) }}
 {{- $errors = append $errors "database.dsn: required. Set it, or set database.existingSecret to a Secret with the key named by database.secretKeys.dsn (default \"dsn\")." }}
 {{- end }}
-{{- if not (or .Values.auth.existingSecret .Values.auth.jwtSecret) }}
-{{- $errors = append $errors "auth.jwtSecret: required. Set it, or set auth.existingSecret to a Secret with the key named by auth.secretKeys.jwtSecret (default \"jwtSecret\")." }}
-{{- end }}
 {{- if not (or .Values.auth.existingSecret .Values.auth.encryptionKey) }}
-{{- $errors = append $errors "auth.encryptionKey: required. Set it, or set auth.existingSecret to a Secret with the key named by auth.secretKeys.encryptionKey (default \"encryptionKey\")." }}
+{{- $errors = append $errors (printf "%s: required, and the chart never makes it up (it protects data). Create it once, keep a copy, and point %s.existingSecret at it:\n      kubectl --namespace %s create secret generic %s --from-literal=%s=\"$(%s)\"" "auth.encryptionKey" "auth" .Release.Namespace "lookout-auth" "encryptionKey" "python3 -c \u0027import base64,os;print(base64.urlsafe_b64encode(os.urandom(32)).decode())\u0027") }}
+{{- end }}
+{{- if .Values.networkPolicy.enabled }}
+{{- if and (or (not (empty .Values.oidc.issuer))) (not .Values.networkPolicy.egress.oidc.cidrs) }}
+{{- $errors = append $errors "networkPolicy.egress.oidc.cidrs: required while networkPolicy.enabled, because oidc.issuer is configured: list the CIDRs of that oidc peer (e.g. [10.0.0.0/24]), or set networkPolicy.enabled=false if your cluster's CNI does not enforce NetworkPolicy." }}
+{{- end }}
+{{- if and (or (not (empty .Values.telemetry.otlpEndpoint))) (not .Values.networkPolicy.egress.otlp.cidrs) }}
+{{- $errors = append $errors "networkPolicy.egress.otlp.cidrs: required while networkPolicy.enabled, because telemetry.otlpEndpoint is configured: list the CIDRs of that otlp peer (e.g. [10.0.0.0/24]), or set networkPolicy.enabled=false if your cluster's CNI does not enforce NetworkPolicy." }}
+{{- end }}
+{{- if and (or true) (not .Values.networkPolicy.egress.postgresql.cidrs) }}
+{{- $errors = append $errors "networkPolicy.egress.postgresql.cidrs: required while networkPolicy.enabled, because database.dsn is configured: list the CIDRs of that postgresql peer (e.g. [10.0.0.0/24]), or set networkPolicy.enabled=false if your cluster's CNI does not enforce NetworkPolicy." }}
+{{- end }}
+{{- if and (or true (not (empty .Values.objectStorage.endpointUrl))) (not .Values.networkPolicy.egress.s3.cidrs) }}
+{{- $errors = append $errors "networkPolicy.egress.s3.cidrs: required while networkPolicy.enabled, because objectStorage.uri or objectStorage.endpointUrl is configured: list the CIDRs of that s3 peer (e.g. [10.0.0.0/24]), or set networkPolicy.enabled=false if your cluster's CNI does not enforce NetworkPolicy." }}
+{{- end }}
+{{- if and (or (not (empty .Values.smtp.host))) (not .Values.networkPolicy.egress.smtp.cidrs) }}
+{{- $errors = append $errors "networkPolicy.egress.smtp.cidrs: required while networkPolicy.enabled, because smtp.host is configured: list the CIDRs of that smtp peer (e.g. [10.0.0.0/24]), or set networkPolicy.enabled=false if your cluster's CNI does not enforce NetworkPolicy." }}
+{{- end }}
 {{- end }}
 {{- $errors = concat $errors (include "lookout.validateSizing" (dict "context" . "workload" "api" "minimums" (dict "cpu" (list 0.1 "100m") "memory" (list 335544320.0 "320Mi"))) | fromYamlArray) }}
 {{- $errors = concat $errors (include "lookout.validateSizing" (dict "context" . "workload" "frontend") | fromYamlArray) }}

@@ -158,6 +158,7 @@ def render_templates(spec: ChartSpec, templates: Path, header: str) -> dict[str,
             "calls": [(t, spec.workload(t).port(p)) for t, p in workload.calls],
             "callers": [(c, workload.port(p)) for c, p in spec.callers(workload.name)],
             "public_ports": sorted({workload.port(p.port) for p in workload.decl.ingress}),
+            "client_ports": sorted(p.number for p in workload.decl.ports if p.clients),
             "endpoints": workload.endpoints(),
         }
         for source, target in _workload_files(workload):

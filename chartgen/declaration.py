@@ -13,6 +13,9 @@ class Port:
     name: str
     number: int
     protocol: Literal["TCP", "UDP"] = "TCP"
+    # Accepts connections from clients elsewhere in the cluster (e.g. telemetry senders),
+    # not only from the chart's own workloads: NetworkPolicy admits networkPolicy.clients.
+    clients: bool = False
 
 
 @dataclass(frozen=True)

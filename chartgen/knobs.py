@@ -104,8 +104,18 @@ class IngressControllerPeer(ValuesSection):
     )
 
 
+class ClientsPeer(ValuesSection):
+    namespace_selector: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Namespaces whose pods may send to the client-facing ports ({} = all).",
+    )
+    pod_selector: dict[str, Any] = Field(
+        default_factory=dict, description="Pods there that may ({} = any)."
+    )
+
+
 def egress_rule(kind: str, port: int, used_by: str) -> type[ValuesSection]:
-    """Values of one kind of outbound peer: where it is (CIDRs) and on which ports."""
+    """Values of one kind of outbound peer: where it is (CIDRs or selectors), which ports."""
     return create_model(  # type: ignore[call-overload,no-any-return]
         "Egress" + kind[:1].upper() + kind[1:],
         __base__=ValuesSection,
@@ -113,8 +123,16 @@ def egress_rule(kind: str, port: int, used_by: str) -> type[ValuesSection]:
             list[Cidr],
             Field(
                 default_factory=list,
-                description=f"CIDRs of the {kind} peer(s) ({used_by}); required while "
-                "networkPolicy.enabled and the connection is configured.",
+                description=f"CIDRs of the {kind} peer(s) ({used_by}); these or peers are "
+                "required while networkPolicy.enabled and the connection is configured.",
+            ),
+        ),
+        peers=(
+            list[dict[str, Any]],
+            Field(
+                default_factory=list,
+                description="NetworkPolicy peers (namespaceSelector/podSelector) for a peer "
+                "inside the cluster, where CIDRs would not match pod addresses.",
             ),
         ),
         ports=(list[Port], Field(default_factory=lambda: [port], description="TCP ports.")),

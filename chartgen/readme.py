@@ -186,9 +186,11 @@ def render_readme(
         "analytics or update checks). Each connection below exists only when its setting is "
         "configured, and the NetworkPolicies (`networkPolicy.enabled`, on by default) then open "
         "exactly its egress rule, to the CIDRs you list, from the workloads that use it. "
-        "Everything else is denied both ways, except DNS, the ingress controller and the "
-        "workloads' calls to each other. Turn the policies off only on clusters whose CNI "
-        "does not enforce them.",
+        "Everything else is denied both ways, except DNS, the ingress controller (while "
+        "`ingress.enabled`), the workloads' calls to each other and in-cluster clients of "
+        "client-facing ports (`networkPolicy.clients`). A peer inside the cluster is allowed "
+        "with `networkPolicy.egress.<peer>.peers` selectors instead of CIDRs. Turn the "
+        "policies off only on clusters whose CNI does not enforce them.",
         "",
         *_boundary_table(spec),
         "",

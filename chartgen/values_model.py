@@ -13,6 +13,7 @@ from pydantic import Field, create_model
 from pydantic.fields import FieldInfo
 
 from chartgen.knobs import (
+    ClientsPeer,
     DnsPeer,
     ImagePullSecret,
     IngressControllerPeer,
@@ -91,6 +92,12 @@ def group_model(group: Group) -> type[ValuesSection]:
     )
 
 
+def _client_ports(spec: ChartSpec) -> list[str]:
+    return [
+        f"{w.name} {p.name} {p.number}" for w in spec.workloads for p in w.decl.ports if p.clients
+    ]
+
+
 def network_policy_model(spec: ChartSpec) -> type[ValuesSection]:
     egress_fields: dict[str, FieldDef] = {}
     for kind, settings in spec.endpoint_kinds().items():
@@ -110,7 +117,19 @@ def network_policy_model(spec: ChartSpec) -> type[ValuesSection]:
         dns=(DnsPeer, Field(default_factory=DnsPeer, description="The cluster DNS (port 53).")),
         ingress_controller=(
             IngressControllerPeer,
-            Field(default_factory=IngressControllerPeer, description="The ingress controller."),
+            Field(
+                default_factory=IngressControllerPeer,
+                description="The ingress controller (admitted while ingress.enabled).",
+            ),
+        ),
+        clients=(
+            ClientsPeer,
+            Field(
+                default_factory=ClientsPeer,
+                description="In-cluster clients of the client-facing ports ("
+                + (", ".join(_client_ports(spec)) or "none")
+                + ").",
+            ),
         ),
         egress=(
             egress,

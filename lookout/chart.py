@@ -58,7 +58,8 @@ WORKLOADS = (
         description="OTLP intake for traces, metrics and logs over gRPC and HTTP.",
         settings=IngestSettings,
         command=("lookout", "serve", "ingest"),
-        ports=(Port("grpc", 4317), Port("http", 4318)),
+        # Applications in the cluster send OTLP here directly.
+        ports=(Port("grpc", 4317, clients=True), Port("http", 4318, clients=True)),
         liveness=LIVENESS,
         readiness=READINESS,
         # OTLP/HTTP only: gRPC needs an HTTP/2-aware ingress, left to the operator.

@@ -240,9 +240,8 @@ def _base64(doc: Manifest, where: str, encoded: object) -> bytes:
 
 def _secret_bytes(doc: Manifest) -> dict[str, bytes]:
     """A Secret's keys as the API server stores them: ``data`` decoded, ``stringData`` over it."""
-    values = {
-        key: _base64(doc, f"data.{key}", encoded) for key, encoded in (doc.get("data") or {}).items()
-    }
+    data = doc.get("data") or {}
+    values = {key: _base64(doc, f"data.{key}", encoded) for key, encoded in data.items()}
     for key, value in (doc.get("stringData") or {}).items():
         if not isinstance(value, str):
             raise InvalidManifestError(f"{_describe(doc)}: stringData.{key} is not a string")
@@ -300,7 +299,9 @@ class _Sources:
         if doc is not None:
             return _config_map_bytes(doc) if kind == "ConfigMap" else _secret_bytes(doc)
         existing = self._existing.get(name) if kind == "Secret" else None
-        return None if existing is None else {key: value.encode() for key, value in existing.items()}
+        if existing is None:
+            return None
+        return {key: value.encode() for key, value in existing.items()}
 
 
 # --------------------------------------------------------------------------------------------
@@ -380,6 +381,26 @@ def _resource_value(
 def _all_containers(spec: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
     yield from spec.get("initContainers") or []
     yield from spec.get("containers") or []
+
+
+def _container(workload_doc: Manifest, container: str) -> Mapping[str, Any]:
+    spec = pod_spec(workload_doc)
+    found = [item for item in _all_containers(spec) if item.get("name") == container]
+    if len(found) != 1:
+        raise LookupError(
+            f"container {container!r} of {_describe(workload_doc)}: not found "
+            f"(containers: {container_names(workload_doc)})"
+        )
+    return found[0]
+
+
+def _sources(
+    visible: Sequence[Manifest],
+    workload_doc: Manifest,
+    existing_secrets: Mapping[str, Mapping[str, str]],
+) -> _Sources:
+    namespace = (workload_doc.get("metadata") or {}).get("namespace")
+    return _Sources(visible, namespace, existing_secrets)
 
 
 # --------------------------------------------------------------------------------------------
@@ -483,13 +504,9 @@ def container_environment(
     """
     spec = pod_spec(workload_doc)
     where = f"container {container!r} of {_describe(workload_doc)}"
-    found = [item for item in _all_containers(spec) if item.get("name") == container]
-    if len(found) != 1:
-        raise LookupError(f"{where}: not found (containers: {container_names(workload_doc)})")
-    target = found[0]
-    namespace = (workload_doc.get("metadata") or {}).get("namespace")
+    target = _container(workload_doc, container)
     visible = objects_at_start(manifests, workload_doc)
-    sources = _Sources(visible, namespace, existing_secrets)
+    sources = _sources(visible, workload_doc, existing_secrets)
     env: dict[str, str] = {}
 
     for source in target.get("envFrom") or []:
@@ -579,19 +596,359 @@ def _value_from(
 
 
 # --------------------------------------------------------------------------------------------
+# The container's files: Secret, ConfigMap and projected volume mounts
+
+# The API server's default for secret, configMap and projected volumes' defaultMode.
+DEFAULT_FILE_MODE = 0o644
+# What the kubelet adds to every file of a read-only volume when the pod sets an fsGroup.
+FS_GROUP_READ = 0o440
+
+
+@dataclass(frozen=True)
+class MountedFile:
+    """One file of a volume mount as the kubelet writes it (owned by root)."""
+
+    content: bytes
+    mode: int  # permission bits, after the fsGroup change
+    group: int = 0  # the pod's fsGroup if set, else root's group
+
+
+Mounts = dict[str, dict[str, MountedFile]]  # mount path -> path inside the mount -> file
+
+
+def container_files(
+    manifests: Sequence[Manifest],
+    workload_doc: Manifest,
+    container: str,
+    existing_secrets: Mapping[str, Mapping[str, str]],
+) -> Mounts:
+    """The files of every Secret, ConfigMap or projected volume ``container`` mounts, by mount path.
+
+    As the kubelet sets the volumes up (pkg/volume/secret, configmap, projected): each source
+    is read among the objects that exist at start (``objects_at_start``, then
+    ``existing_secrets``); without ``items`` every key becomes a file named after it, with
+    ``items`` each listed key goes to its ``path``; a missing object or key is skipped when the
+    source is ``optional`` and raises MissingReferenceError otherwise (the pod stays in
+    ContainerCreating: FailedMount); a later projected source overwrites an earlier one's file.
+    Volumes of other kinds (emptyDir, PVCs…) hold nothing at start and are left out.
+
+    Raises InvalidManifestError for what the API server rejects (a mount of an undefined volume,
+    an item path that is absolute or has ``..``, duplicate item paths in a projected volume)
+    and NotImplementedError for ``subPath`` and for projected downwardAPI or token sources.
+    """
+    spec = pod_spec(workload_doc)
+    where = f"container {container!r} of {_describe(workload_doc)}"
+    target = _container(workload_doc, container)
+    sources = _sources(objects_at_start(manifests, workload_doc), workload_doc, existing_secrets)
+    volumes = {str(item.get("name")): item for item in spec.get("volumes") or []}
+    fs_group = (spec.get("securityContext") or {}).get("fsGroup")
+    mounts: Mounts = {}
+    for mount in target.get("volumeMounts") or []:
+        name = str(mount.get("name"))
+        if name not in volumes:
+            raise InvalidManifestError(f"{where}: volumeMounts names volume {name!r}, not defined")
+        files = _volume_files(volumes[name], sources, f"{where}: volume {name!r}")
+        if files is None:
+            continue
+        if mount.get("subPath") or mount.get("subPathExpr"):
+            raise NotImplementedError(
+                f"{where}: volume {name!r} is mounted with a subPath; the contract helper "
+                "only materialises whole volumes"
+            )
+        path = _mount_path(mount, where)
+        if path in mounts:
+            raise InvalidManifestError(f"{where}: mountPath {path} is used twice")
+        if fs_group is not None:
+            # SetVolumeOwnership: group fsGroup, group-readable (these volumes are read-only).
+            files = {
+                relative: MountedFile(file.content, file.mode | FS_GROUP_READ, int(fs_group))
+                for relative, file in files.items()
+            }
+        mounts[path] = files
+    return mounts
+
+
+def _mount_path(mount: Mapping[str, Any], where: str) -> str:
+    raw = str(mount.get("mountPath") or "")
+    if not raw.startswith("/"):
+        raise InvalidManifestError(f"{where}: mountPath {raw!r} is not an absolute path")
+    return posixpath.normpath(raw)
+
+
+def _volume_files(
+    volume: Mapping[str, Any], sources: _Sources, where: str
+) -> dict[str, MountedFile] | None:
+    """A volume's files (path inside the volume -> file); None for volumes of other kinds."""
+    if volume.get("secret") is not None:
+        source = volume["secret"]
+        mode = _file_mode(source.get("defaultMode"), DEFAULT_FILE_MODE, where)
+        return _payload("Secret", source.get("secretName"), source, mode, sources, where)
+    if volume.get("configMap") is not None:
+        source = volume["configMap"]
+        mode = _file_mode(source.get("defaultMode"), DEFAULT_FILE_MODE, where)
+        return _payload("ConfigMap", source.get("name"), source, mode, sources, where)
+    if volume.get("projected") is None:
+        return None
+    projected = volume["projected"]
+    mode = _file_mode(projected.get("defaultMode"), DEFAULT_FILE_MODE, where)
+    files: dict[str, MountedFile] = {}
+    item_paths: set[str] = set()
+    for index, item in enumerate(projected.get("sources") or []):
+        kinds = [kind for kind, value in item.items() if value is not None]
+        if len(kinds) != 1:
+            raise InvalidManifestError(f"{where}: sources[{index}] sets {kinds}, not one source")
+        [kind] = kinds
+        if kind not in ("secret", "configMap"):
+            raise NotImplementedError(
+                f"{where}: sources[{index}] is a {kind} source; the contract helper only "
+                "resolves secret and configMap sources"
+            )
+        source = item[kind]
+        for entry in source.get("items") or []:
+            if entry.get("path") in item_paths:
+                raise InvalidManifestError(
+                    f"{where}: sources[{index}] item path {entry.get('path')!r}: conflicting "
+                    "duplicate paths"
+                )
+            item_paths.add(entry.get("path"))
+        object_kind = "Secret" if kind == "secret" else "ConfigMap"
+        files.update(_payload(object_kind, source.get("name"), source, mode, sources, where))
+    return files
+
+
+def _payload(
+    kind: str,
+    name: object,
+    source: Mapping[str, Any],
+    default_mode: int,
+    sources: _Sources,
+    where: str,
+) -> dict[str, MountedFile]:
+    """secret.MakePayload / configmap.MakePayload for one source."""
+    if not name:
+        raise InvalidManifestError(f"{where}: a {kind} source has no name")
+    optional = source.get("optional") is True
+    items = source.get("items") or []
+    for item in items:
+        _check_key_to_path(item, where)
+    data = sources.get_bytes(kind, str(name))
+    if data is None:
+        if not optional:
+            raise MissingReferenceError(
+                f"{where}: {kind} {name!r} does not exist at start (not rendered before it, "
+                "not among the existing Secrets), so the volume cannot be mounted"
+            )
+        data = {}
+    if not items:
+        return {key: MountedFile(value, default_mode) for key, value in data.items()}
+    files: dict[str, MountedFile] = {}
+    for item in items:
+        key, path = str(item["key"]), str(item["path"])
+        if key not in data:
+            if optional:
+                continue
+            raise MissingReferenceError(
+                f"{where}: file {path} reads key {key!r} of {kind} {name!r}, which has only "
+                f"{sorted(data)}"
+            )
+        files[path] = MountedFile(data[key], _file_mode(item.get("mode"), default_mode, where))
+    return files
+
+
+def _check_key_to_path(item: Mapping[str, Any], where: str) -> None:
+    """The API server's validateKeyToPath."""
+    key, path = item.get("key"), item.get("path")
+    if not key or not path:
+        raise InvalidManifestError(f"{where}: item {dict(item)} needs a key and a path")
+    path = str(path)
+    if path.startswith("/") or ".." in path.split("/") or path.startswith(".."):
+        raise InvalidManifestError(
+            f"{where}: item path {path!r} must be relative, without '..' and not start with '..'"
+        )
+
+
+def _file_mode(raw: object, default: int, where: str) -> int:
+    if raw is None:
+        return default
+    if not isinstance(raw, int) or isinstance(raw, bool) or not 0 <= raw <= 0o777:
+        raise InvalidManifestError(f"{where}: file mode {raw!r} is not between 0 and 0777")
+    return raw
+
+
+def visible_files(mounts: Mapping[str, Mapping[str, MountedFile]]) -> dict[str, MountedFile]:
+    """Absolute path -> file, as the container sees them: a deeper mount hides what it covers."""
+    result: dict[str, MountedFile] = {}
+    for mount_path in sorted(mounts, key=lambda path: len(Path(path).parts)):
+        result = {
+            path: file
+            for path, file in result.items()
+            if path != mount_path and not path.startswith(mount_path.rstrip("/") + "/")
+        }
+        for relative, file in mounts[mount_path].items():
+            result[posixpath.join(mount_path, relative)] = file
+    return result
+
+
+def write_volume(files: Mapping[str, MountedFile], directory: Path) -> None:
+    """Write one volume's files into ``directory`` as the kubelet's AtomicWriter lays them out.
+
+    The files live in a hidden timestamped directory, ``..data`` links to it and each
+    top-level entry links into ``..data``: what the app meets in a pod. Modes are not applied:
+    the test process stands in for the container's user, whose access ``unreadable_files``
+    checks.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    stamp = "..2025_01_01_00_00_00.000000001"
+    for relative, file in files.items():
+        target = directory / stamp / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(file.content)
+    (directory / stamp).mkdir(exist_ok=True)
+    (directory / "..data").symlink_to(stamp)
+    for top in sorted({relative.split("/")[0] for relative in files}):
+        (directory / top).symlink_to(f"..data/{top}")
+
+
+def write_mounts(mounts: Mapping[str, Mapping[str, MountedFile]], root: Path) -> None:
+    """Write every mount at its mount path under ``root`` (the container's ``/``)."""
+    for mount_path in sorted(mounts, key=lambda path: len(Path(path).parts)):
+        directory = root / mount_path.lstrip("/")
+        if directory.is_symlink() or directory.is_file():
+            directory.unlink()  # a deeper mount hides what the outer one has there
+        elif directory.exists():
+            shutil.rmtree(directory)
+        write_volume(mounts[mount_path], directory)
+
+
+def app_secrets_dir(env: Mapping[str, str]) -> str:
+    """Where the app reads secret files in the container: its env override, else its default."""
+    directory = env.get(SECRETS_DIR_ENV) or SECRETS_DIR
+    if not directory.startswith("/"):
+        raise UnknownAtRenderTimeError(
+            f"{SECRETS_DIR_ENV}={directory!r} is relative to the container's working directory"
+        )
+    return posixpath.normpath(directory)
+
+
+def app_secret_files(
+    env: Mapping[str, str], mounts: Mapping[str, Mapping[str, MountedFile]]
+) -> dict[str, bytes]:
+    """The files the app loads from its secrets directory: relative name -> content."""
+    directory = app_secrets_dir(env).rstrip("/") + "/"
+    return {
+        path[len(directory) :]: file.content
+        for path, file in visible_files(mounts).items()
+        if path.startswith(directory)
+        and not any(part.startswith(".") for part in path[len(directory) :].split("/"))
+    }
+
+
+def unreadable_files(
+    workload_doc: Manifest, container: str, mounts: Mapping[str, Mapping[str, MountedFile]]
+) -> list[str]:
+    """Mounted files the container's user may not read (owner root, group and mode as mounted).
+
+    Only decidable when the pod or container sets runAsUser; root reads everything.
+    """
+    pod_context = pod_spec(workload_doc).get("securityContext") or {}
+    context = _container(workload_doc, container).get("securityContext") or {}
+    uid = context.get("runAsUser", pod_context.get("runAsUser"))
+    if uid is None or int(uid) == 0:
+        return []
+    gid = context.get("runAsGroup", pod_context.get("runAsGroup"))
+    supplemental = pod_context.get("supplementalGroups") or []
+    groups = {
+        int(group)
+        for group in (gid, pod_context.get("fsGroup"), *supplemental)
+        if group is not None
+    }
+    problems = []
+    for path, file in sorted(visible_files(mounts).items()):
+        readable = bool(file.mode & 0o004) or (file.group in groups and bool(file.mode & 0o040))
+        if not readable and not (gid is None and file.group == 0):
+            problems.append(
+                f"{path} (root:{file.group}, mode {file.mode:04o}) is not readable by user "
+                f"{uid} (groups {sorted(groups)})"
+            )
+    return problems
+
+
+# --------------------------------------------------------------------------------------------
+# Secrets stay out of the environment
+
+
+def secret_env_references(workload_doc: Manifest) -> list[str]:
+    """Every ``env`` secretKeyRef and ``envFrom`` secretRef of the workload's containers."""
+    found = []
+    for target in containers(workload_doc):
+        where = f"container {target.get('name')!r} of {_describe(workload_doc)}"
+        for source in target.get("envFrom") or []:
+            if source.get("secretRef") is not None:
+                found.append(f"{where}: envFrom secretRef {source['secretRef'].get('name')!r}")
+        for entry in target.get("env") or []:
+            ref = (entry.get("valueFrom") or {}).get("secretKeyRef")
+            if ref is not None:
+                found.append(
+                    f"{where}: env {entry.get('name')} from secretKeyRef {ref.get('name')!r} "
+                    f"key {ref.get('key')!r}"
+                )
+    return found
+
+
+# --------------------------------------------------------------------------------------------
 # Running the app
 
 
+@dataclass(frozen=True)
+class ContainerStart:
+    """What the kubelet gives a container when its pod starts."""
+
+    env: dict[str, str]
+    mounts: Mounts
+
+    def secret_files(self) -> dict[str, bytes]:
+        """The secret files the app reads: file name (its env var) -> content."""
+        return app_secret_files(self.env, self.mounts)
+
+
+def container_start(
+    manifests: Sequence[Manifest],
+    workload_doc: Manifest,
+    container: str,
+    existing_secrets: Mapping[str, Mapping[str, str]],
+) -> ContainerStart:
+    """``container_environment`` and ``container_files`` together."""
+    return ContainerStart(
+        container_environment(manifests, workload_doc, container, existing_secrets),
+        container_files(manifests, workload_doc, container, existing_secrets),
+    )
+
+
 def run_check_config(
-    service: str, env: Mapping[str, str], timeout: float = 120
+    service: str,
+    env: Mapping[str, str],
+    mounts: Mapping[str, Mapping[str, MountedFile]] | None = None,
+    timeout: float = 120,
 ) -> subprocess.CompletedProcess[str]:
-    """``python -m lookout check-config SERVICE`` with only ``env`` (plus PATH and PYTHONPATH)."""
-    environment = {
-        **env,
-        "PATH": os.environ.get("PATH", os.defpath),
-        "PYTHONPATH": str(ROOT),  # the repository's lookout, whatever the container said
-    }
-    with tempfile.TemporaryDirectory(prefix="contract-") as cwd:
+    """``python -m lookout check-config SERVICE`` with only ``env`` and ``mounts``.
+
+    The process gets ``env`` plus PATH and PYTHONPATH. ``mounts`` (from ``container_files``)
+    are written under a scratch directory standing in for the container's ``/``, and
+    ``LOOKOUT_SECRETS_DIR`` points at the app's secrets directory in it: the container's own
+    ``LOOKOUT_SECRETS_DIR`` if it sets one, else the app's default. With nothing mounted there
+    the directory does not exist, as in the pod; never the host's own.
+    """
+    with tempfile.TemporaryDirectory(prefix="contract-") as scratch:
+        root = Path(scratch, "root")
+        write_mounts(mounts or {}, root)
+        cwd = Path(scratch, "cwd")
+        cwd.mkdir()
+        environment = {
+            **env,
+            SECRETS_DIR_ENV: str(root / app_secrets_dir(env).lstrip("/")),
+            "PATH": os.environ.get("PATH", os.defpath),
+            "PYTHONPATH": str(ROOT),  # the repository's lookout, whatever the container said
+        }
         return subprocess.run(
             [sys.executable, "-m", "lookout", "check-config", service],
             env=environment,
@@ -614,11 +971,13 @@ def contract_problems(
     for name in container_names(workload_doc):
         where = f"{_describe(workload_doc)} container {name!r} (service {service})"
         try:
-            env = container_environment(manifests, workload_doc, name, existing_secrets)
+            start = container_start(manifests, workload_doc, name, existing_secrets)
+            unreadable = unreadable_files(workload_doc, name, start.mounts)
         except (ContractError, NotImplementedError) as error:
             problems.append(f"{where}: {error}")
             continue
-        result = run_check_config(service, env)
+        problems += [f"{where}: {item}" for item in unreadable]
+        result = run_check_config(service, start.env, start.mounts)
         if result.returncode != 0:
             problems.append(
                 f"{where}: check-config exited {result.returncode}:\n{result.stderr.strip()}"

@@ -1,10 +1,12 @@
-"""Contract: every container the chart renders gets an environment its Lookout service accepts.
+"""Contract: every container the chart renders starts with a config its Lookout service accepts.
 
 Each example values file is rendered with both Helm lines; every container of every workload
-gets the environment the kubelet would give it (tests/contract.py) and must pass
-``python -m lookout check-config SERVICE``, the check the service runs at start, without
-printing a secret. The opposite direction shows the contract catches a rendering the app
-rejects: values the chart's schema accepts but the app does not, and a broken ConfigMap value.
+gets the environment and the secret files the kubelet would give it (tests/contract.py) and
+must pass ``python -m lookout check-config SERVICE``, the check the service runs at start,
+without printing a secret. Secrets reach containers as files only, never through the
+environment. The opposite direction shows the contract catches a rendering the app rejects:
+values the chart's schema accepts but the app does not, a broken ConfigMap value, and a broken
+secret file from an operator's Secret.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import base64
 import copy
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,12 +26,17 @@ import yaml
 from lookout.check_config import MASK
 from lookout.settings import SERVICES
 from lookout.settings.fields import env_var_name, is_sensitive, iter_leaves
+from lookout.settings.secret_files import SECRETS_DIR, SECRETS_DIR_ENV
 from tests.contract import (
+    ContainerStart,
     InvalidManifestError,
     MissingReferenceError,
+    MountedFile,
     UnknownAtRenderTimeError,
     container_environment,
+    container_files,
     container_names,
+    container_start,
     containers,
     contract_problems,
     expand,
@@ -36,9 +44,13 @@ from tests.contract import (
     objects_at_start,
     parse_quantity,
     run_check_config,
+    secret_env_references,
     service_of,
+    unreadable_files,
+    visible_files,
     with_config_value,
     workloads,
+    write_volume,
 )
 from tests.helm import CHART, EXAMPLES, Helm
 
@@ -49,17 +61,26 @@ DB_PASSWORD = "pg-Pa55word-4f9c2e"
 DSN = f"postgresql://lookout:{DB_PASSWORD}@postgres.db.svc:5432/lookout"
 JWT_SECRET = "jwt-7c1e0b5a9d3f48e2a6b4c8d0e2f4a6b8c0d2e4f6"  # >= 32 characters
 ENCRYPTION_KEY = base64.urlsafe_b64encode(bytes(range(7, 39))).decode()  # 32 bytes
+ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE"
+SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+OIDC_CLIENT_SECRET = "oidc-client-secret-9a8b7c6d"
 SECRET_VALUES: dict[str, str] = {
+    "admin.bootstrapPassword": "first-login-Xq7#pL2v",
+    "admin.totpSecret": "KRUGKIDROVUWG2ZAMJZG653OEBTG66BA",  # base32, 32 characters
     "database.dsn": DSN,
     "auth.jwtSecret": JWT_SECRET,
     "auth.encryptionKey": ENCRYPTION_KEY,
-    "objectStorage.accessKeyId": "AKIAIOSFODNN7EXAMPLE",
-    "objectStorage.secretAccessKey": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-    "oidc.clientSecret": "oidc-client-secret-9a8b7c6d",
+    "objectStorage.accessKeyId": ACCESS_KEY_ID,
+    "objectStorage.secretAccessKey": SECRET_ACCESS_KEY,
+    "oidc.clientSecret": OIDC_CLIENT_SECRET,
     "smtp.password": "smtp-password-5e4d3c2b",
     "telemetry.otlpHeaders": "x-api-key=otlp-api-key-1f2e3d4c",
 }
 assert len(JWT_SECRET) >= 32 and len(base64.urlsafe_b64decode(ENCRYPTION_KEY)) == 32
+assert base64.b32decode(SECRET_VALUES["admin.totpSecret"])
+# Looks right (44 characters of urlsafe base64) but holds 31 bytes, not 32.
+SHORT_ENCRYPTION_KEY = base64.urlsafe_b64encode(bytes(range(40, 71))).decode()
+assert len(SHORT_ENCRYPTION_KEY) == 44 and len(base64.urlsafe_b64decode(SHORT_ENCRYPTION_KEY)) == 31
 
 CHART_VALUES: dict[str, Any] = yaml.safe_load((CHART / "values.yaml").read_text())
 MINIMAL = CHART / "ci" / "minimal-values.yaml"
@@ -127,12 +148,36 @@ def existing_secrets(example: Path) -> dict[str, dict[str, str]]:
 
 
 def test_fixture_covers_the_examples_existing_secrets(example: Path) -> None:
-    named = set(re.findall(r"existingSecret:\s*(\S+)", example.read_text()))
+    named = set(re.findall(r"existingSecret:\s*([^\s,}]+)", example.read_text()))
     secrets = existing_secrets_for(example)
     assert set(secrets) == named
-    if "lookout-database" in secrets:  # minimal-values.yaml
-        assert secrets["lookout-database"] == {"dsn": DSN}
-        assert secrets["lookout-auth"] == {"jwtSecret": JWT_SECRET, "encryptionKey": ENCRYPTION_KEY}
+    if example == MINIMAL:
+        assert secrets == {
+            "lookout-database": {"dsn": DSN},
+            "lookout-object-storage": {
+                "accessKeyId": ACCESS_KEY_ID,
+                "secretAccessKey": SECRET_ACCESS_KEY,
+            },
+            "lookout-oidc": {"clientSecret": OIDC_CLIENT_SECRET},
+            "lookout-auth": {"jwtSecret": JWT_SECRET, "encryptionKey": ENCRYPTION_KEY},
+        }
+
+
+def _secret_settings(values: Any, path: tuple[str, ...] = ()) -> set[str]:
+    """Values path of every secret setting: the keys of each section's ``secretKeys``."""
+    found: set[str] = set()
+    if isinstance(values, dict):
+        for setting in values.get("secretKeys") or {}:
+            found.add(".".join((*path, setting)))
+        for key, value in values.items():
+            if key != "secretKeys":
+                found |= _secret_settings(value, (*path, key))
+    return found
+
+
+def test_fixture_has_a_value_for_every_secret_of_the_chart() -> None:
+    """Whichever ``existingSecret`` an example sets next, the fixture can fill it."""
+    assert _secret_settings(CHART_VALUES) == set(SECRET_VALUES)
 
 
 # --------------------------------------------------------------------------------------------
@@ -149,17 +194,25 @@ def _sensitive_paths(service: str) -> dict[str, str]:
     }
 
 
-def assert_no_secret_printed(service: str, env: dict[str, str], output: str) -> None:
+def app_inputs(start: ContainerStart) -> dict[str, str]:
+    """What the app reads, by env var name: its secret files (stripped), then env vars over them."""
+    files = {name: raw.decode().strip() for name, raw in start.secret_files().items()}
+    return {**files, **start.env}
+
+
+def assert_no_secret_printed(service: str, inputs: Mapping[str, str], output: str) -> None:
+    """No secret the app was given (env var or file, by env var name) shows in its output."""
     sensitive = _sensitive_paths(service)
     shown = dict(line.split(" = ", 1) for line in output.splitlines() if " = " in line)
     for path in sensitive:
         if path in shown:
             assert shown[path] in (MASK, "null"), f"{path} printed as {shown[path]!r}"
-    secrets = {env[name] for name in sensitive.values() if env.get(name)}
-    dsn = env.get("LOOKOUT_DATABASE__DSN")
-    if dsn and urlsplit(dsn).password:
-        secrets.add(urlsplit(dsn).password)
-    plain = [value for name, value in env.items() if name not in sensitive.values()]
+    secrets = {inputs[name] for name in sensitive.values() if inputs.get(name)}
+    dsn = inputs.get("LOOKOUT_DATABASE__DSN")
+    password = urlsplit(dsn).password if dsn else None
+    if password:
+        secrets.add(password)
+    plain = [value for name, value in inputs.items() if name not in sensitive.values()]
     for secret in secrets:
         # A secret that is also part of a plain setting (say, an access key ID "lookout") may
         # show up through that setting; the mask check above still covers its own line.
@@ -167,7 +220,7 @@ def assert_no_secret_printed(service: str, env: dict[str, str], output: str) -> 
             assert secret not in output, f"a secret value of {service} is printed"
     if dsn == DSN:
         assert DB_PASSWORD not in output
-    if env.get("LOOKOUT_AUTH__JWT_SECRET") == JWT_SECRET:
+    if inputs.get("LOOKOUT_AUTH__JWT_SECRET") == JWT_SECRET:
         assert JWT_SECRET not in output
 
 
@@ -180,6 +233,15 @@ def test_secret_check_catches_a_leak() -> None:
     ):
         with pytest.raises(AssertionError):
             assert_no_secret_printed("api", env, leak)
+
+
+def test_secret_check_covers_secret_files() -> None:
+    """Secrets from files count like env vars: a leaked file value fails the check."""
+    file = MountedFile(f"{JWT_SECRET}\n".encode(), 0o440)
+    start = ContainerStart({}, {"/run/secrets/lookout": {"LOOKOUT_AUTH__JWT_SECRET": file}})
+    assert app_inputs(start) == {"LOOKOUT_AUTH__JWT_SECRET": JWT_SECRET}
+    with pytest.raises(AssertionError, match="is printed"):
+        assert_no_secret_printed("api", app_inputs(start), f"token {JWT_SECRET}")
 
 
 # --------------------------------------------------------------------------------------------
@@ -202,13 +264,70 @@ def test_rendered_config_loads(
     manifests = render(helm, example)
     workload = find_workload(manifests, service)
     for name in container_names(workload):
-        env = container_environment(manifests, workload, name, existing_secrets)
-        result = run_check_config(service, env)
+        where = f"{workload['kind']} {workload['metadata']['name']} container {name}"
+        start = container_start(manifests, workload, name, existing_secrets)
+        assert unreadable_files(workload, name, start.mounts) == [], where
+        result = run_check_config(service, start.env, start.mounts)
         assert result.returncode == 0, (
-            f"{workload['kind']} {workload['metadata']['name']} container {name}: "
-            f"check-config {service} rejects the rendered environment:\n{result.stderr}"
+            f"{where}: check-config {service} rejects what the container starts with:\n"
+            f"{result.stderr}"
         )
-        assert_no_secret_printed(service, env, result.stdout + result.stderr)
+        assert_no_secret_printed(service, app_inputs(start), result.stdout + result.stderr)
+
+
+# --------------------------------------------------------------------------------------------
+# Secrets are files, never environment
+
+
+def _sensitive_env_vars(service: str) -> set[str]:
+    # The app matches env var names case-insensitively: compare in upper case.
+    return {name.upper() for name in _sensitive_paths(service).values()}
+
+
+def test_secrets_reach_containers_as_files_only(
+    helm: Helm, example: Path, existing_secrets: dict[str, dict[str, str]]
+) -> None:
+    """No secretKeyRef or envFrom secretRef, no secret setting in the environment at all (not
+    from a ConfigMap or a literal either); every secret file is named like a secret setting of
+    the container's service, so none is silently ignored."""
+    manifests = render(helm, example)
+    for workload in workloads(manifests):
+        assert secret_env_references(workload) == []
+        service = service_of(workload)
+        sensitive = _sensitive_env_vars(service)
+        for name in container_names(workload):
+            where = f"{workload['kind']} {workload['metadata']['name']} container {name}"
+            start = container_start(manifests, workload, name, existing_secrets)
+            in_env = sorted(key for key in start.env if key.upper() in sensitive)
+            assert in_env == [], f"{where}: secret settings in the environment: {in_env}"
+            stray = sorted(set(start.secret_files()) - sensitive)
+            assert stray == [], f"{where}: files no secret setting of {service} reads: {stray}"
+
+
+def test_every_secret_the_full_example_sets_reaches_its_services(helm: Helm) -> None:
+    """full-values.yaml sets every secret: each service then gets a file for each of its own."""
+    values = yaml.safe_load(FULL.read_text())
+    assert all(_lookup(values, tuple(path.split("."))) for path in SECRET_VALUES)
+    manifests = render(helm, FULL)
+    for workload in workloads(manifests):
+        service = service_of(workload)
+        for name in container_names(workload):
+            start = container_start(manifests, workload, name, existing_secrets_for(FULL))
+            assert set(start.secret_files()) == _sensitive_env_vars(service), (service, name)
+
+
+def test_secret_env_references_finds_both_forms() -> None:
+    container = {
+        "envFrom": [{"configMapRef": {"name": "cm"}}, {"secretRef": {"name": "all"}}],
+        "env": [
+            {"name": "A", "value": "a"},
+            {"name": "B", "valueFrom": {"secretKeyRef": {"name": "s", "key": "b"}}},
+        ],
+    }
+    assert secret_env_references(_deployment(container)) == [
+        "container 'app' of Deployment 'app': envFrom secretRef 'all'",
+        "container 'app' of Deployment 'app': env B from secretKeyRef 's' key 'b'",
+    ]
 
 
 # --------------------------------------------------------------------------------------------
@@ -236,9 +355,16 @@ REJECTED = [
     ),
     Rejected(
         "otlp-endpoint-without-scheme",
-        ("telemetry.otlpEndpoint=otel-collector.monitoring:4318",),
+        (
+            "telemetry.otlpEndpoint=otel-collector.monitoring:4318",
+            # The NetworkPolicies need the endpoint's peers once it is set.
+            "networkPolicy.egress.otlp.cidrs={10.96.0.0/12}",
+        ),
         "frontend",
-        ("telemetry.otlp_endpoint [LOOKOUT_TELEMETRY__OTLP_ENDPOINT]",),
+        (
+            "telemetry.otlp_endpoint [LOOKOUT_TELEMETRY__OTLP_ENDPOINT]",
+            "otel-collector.monitoring:4318",
+        ),
     ),
     Rejected(
         "otlp-headers-not-pairs",
@@ -249,6 +375,16 @@ REJECTED = [
             "must be comma-separated key=value pairs",
         ),
         secret="otlp-api-key-only",
+    ),
+    Rejected(
+        "admin-totp-secret-too-short",
+        ("admin.totpSecret=JBSWY3DP",),
+        "worker",
+        (
+            "admin.totp_secret [LOOKOUT_ADMIN__TOTP_SECRET]",
+            "must be at least 16 characters of base32",
+        ),
+        secret="JBSWY3DP",
     ),
     Rejected(
         "oidc-issuer-without-client-id",
@@ -284,22 +420,24 @@ def test_contract_fails_on_values_the_app_rejects(helm: Helm, case: Rejected) ->
     manifests = render(helm, case.example, case.sets)
     workload = find_workload(manifests, case.service)
     [name] = container_names(workload)
-    env = container_environment(manifests, workload, name, existing)
-    result = run_check_config(case.service, env)
-    assert result.returncode == 1, result.stdout + result.stderr
+    start = container_start(manifests, workload, name, existing)
+    result = run_check_config(case.service, start.env, start.mounts)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
     for text in case.expected:
         assert text in result.stderr, f"{text!r} not in:\n{result.stderr}"
     if case.secret:
-        assert case.secret not in result.stdout + result.stderr
+        # A secret value reaches the app as a file and is still never echoed.
+        assert case.secret.encode() in start.secret_files().values()
+        assert case.secret not in output
+    assert_no_secret_printed(case.service, app_inputs(start), output)
     problems = contract_problems(manifests, workload, existing)
-    assert problems and all(text in problems[0] for text in case.expected)
+    assert len(problems) == 1 and all(text in problems[0] for text in case.expected)
 
     # The failure comes from the changed value, not from the example.
     good = render(helm, case.example)
     good_workload = find_workload(good, case.service)
-    good_env = container_environment(good, good_workload, name, existing)
-    good_result = run_check_config(case.service, good_env)
-    assert not any(text in good_result.stderr for text in case.expected)
+    assert contract_problems(good, good_workload, existing) == []
 
 
 # --------------------------------------------------------------------------------------------
@@ -316,9 +454,9 @@ def test_contract_fails_on_a_broken_config_map_value(helm: Helm, service: str) -
     broken_workload = find_workload(broken, service)
     [name] = container_names(broken_workload)
 
-    env = container_environment(broken, broken_workload, name, existing)
-    assert env["LOOKOUT_LOGGING__LEVEL"] == "loud"
-    result = run_check_config(service, env)
+    start = container_start(broken, broken_workload, name, existing)
+    assert start.env["LOOKOUT_LOGGING__LEVEL"] == "loud"
+    result = run_check_config(service, start.env, start.mounts)
     assert result.returncode == 1
     assert "logging.level [LOOKOUT_LOGGING__LEVEL]" in result.stderr
     assert "'loud'" in result.stderr
@@ -327,9 +465,81 @@ def test_contract_fails_on_a_broken_config_map_value(helm: Helm, service: str) -
     assert len(problems) == 1
     assert "LOOKOUT_LOGGING__LEVEL" in problems[0] and name in problems[0]
 
-    good_env = container_environment(manifests, workload, name, existing)
-    assert good_env["LOOKOUT_LOGGING__LEVEL"] == "info"
-    assert "LOOKOUT_LOGGING__LEVEL" not in run_check_config(service, good_env).stderr
+    good = container_start(manifests, workload, name, existing)
+    assert good.env["LOOKOUT_LOGGING__LEVEL"] == "info"
+    assert run_check_config(service, good.env, good.mounts).returncode == 0
+
+
+# --------------------------------------------------------------------------------------------
+# The contract catches a broken secret file
+
+
+AUTH_SERVICES = sorted(name for name, model in SERVICES.items() if "auth" in model.model_fields)
+
+
+@pytest.mark.parametrize("service", AUTH_SERVICES)
+def test_contract_fails_on_a_broken_secret_file(helm: Helm, service: str) -> None:
+    """The operator's Secret holds an encryption key of 31 bytes: the contract names the field."""
+    manifests = render(helm, MINIMAL)
+    workload = find_workload(manifests, service)
+    [name] = container_names(workload)
+    existing = existing_secrets_for(MINIMAL)
+    existing["lookout-auth"]["encryptionKey"] = SHORT_ENCRYPTION_KEY
+
+    start = container_start(manifests, workload, name, existing)
+    assert start.secret_files()["LOOKOUT_AUTH__ENCRYPTION_KEY"] == SHORT_ENCRYPTION_KEY.encode()
+    assert "LOOKOUT_AUTH__ENCRYPTION_KEY" not in start.env
+    problems = contract_problems(manifests, workload, existing)
+    assert len(problems) == 1, problems
+    assert "auth.encryption_key [LOOKOUT_AUTH__ENCRYPTION_KEY]" in problems[0]
+    assert "(32 bytes)" in problems[0]
+    assert SHORT_ENCRYPTION_KEY not in problems[0]
+
+    # The same Secret without the key: the kubelet cannot mount the volume at all.
+    del existing["lookout-auth"]["encryptionKey"]
+    [problem] = contract_problems(manifests, workload, existing)
+    assert "reads key 'encryptionKey' of Secret 'lookout-auth'" in problem
+    assert "LOOKOUT_AUTH__ENCRYPTION_KEY" in problem
+
+    assert contract_problems(manifests, workload, existing_secrets_for(MINIMAL)) == []
+
+
+# The chart makes jwtSecret up (and keeps it) when neither it nor auth.existingSecret is set.
+CHART_GENERATED = ("auth.existingSecret=", f"auth.encryptionKey={ENCRYPTION_KEY}")
+
+
+@pytest.mark.parametrize("service", AUTH_SERVICES)
+def test_secrets_the_chart_generates_load(helm: Helm, service: str) -> None:
+    """Generated values are random per render but real: the app takes them from the files."""
+    manifests = render(helm, MINIMAL, CHART_GENERATED)
+    existing = existing_secrets_for(MINIMAL)
+    del existing["lookout-auth"]  # the chart's own Secret replaces the operator's
+    workload = find_workload(manifests, service)
+    [name] = container_names(workload)
+    files = container_start(manifests, workload, name, existing).secret_files()
+    assert len(files["LOOKOUT_AUTH__JWT_SECRET"]) >= 32
+    assert files["LOOKOUT_AUTH__ENCRYPTION_KEY"] == ENCRYPTION_KEY.encode()
+    assert contract_problems(manifests, workload, existing) == []
+
+
+def test_contract_reads_secret_files_where_the_app_looks(helm: Helm) -> None:
+    """The files count only at the app's secrets directory, as in the pod."""
+    manifests = render(helm, MINIMAL)
+    existing = existing_secrets_for(MINIMAL)
+    workload = find_workload(manifests, "migrations")
+    [mount] = [
+        item for item in containers(workload)[0]["volumeMounts"] if item["name"] == "secrets"
+    ]
+    assert mount["mountPath"] == SECRETS_DIR and mount.get("readOnly") is True
+
+    mount["mountPath"] = "/etc/lookout/secrets"  # `manifests` holds this workload object
+    [problem] = contract_problems(manifests, workload, existing)
+    assert "database.dsn [LOOKOUT_DATABASE__DSN]: Field required" in problem
+
+    # ...unless the container points the app there.
+    container = workload["spec"]["template"]["spec"]["containers"][0]
+    container["env"] = [{"name": SECRETS_DIR_ENV, "value": "/etc/lookout/secrets"}]
+    assert contract_problems(manifests, workload, existing) == []
 
 
 # --------------------------------------------------------------------------------------------
@@ -514,6 +724,217 @@ def test_helper_pre_install_hook_sees_only_earlier_hooks() -> None:
     late = hook(_secret("s", {"k": "late"}), "5")
     with pytest.raises(MissingReferenceError):
         container_environment([late, job], job, "app", {})
+
+
+# --------------------------------------------------------------------------------------------
+# Secret files, on hand-written manifests
+
+
+def _volumes(*volumes: dict[str, Any], **pod: Any) -> dict[str, Any]:
+    """A Deployment mounting each volume at /mnt/<name>."""
+    mounts = [{"name": item["name"], "mountPath": f"/mnt/{item['name']}"} for item in volumes]
+    return _deployment({"volumeMounts": mounts}, volumes=list(volumes), **pod)
+
+
+def _files(
+    manifests: list[dict[str, Any]], existing: dict[str, dict[str, str]] | None = None
+) -> dict[str, dict[str, bytes]]:
+    workload = next(doc for doc in manifests if doc["kind"] in ("Deployment", "Job"))
+    mounts = container_files(manifests, workload, "app", existing or {})
+    return {
+        path: {name: file.content for name, file in files.items()} for path, files in mounts.items()
+    }
+
+
+def _item(key: str, path: str, **extra: Any) -> dict[str, Any]:
+    return {"key": key, "path": path, **extra}
+
+
+def test_files_projected_secret_sources() -> None:
+    projected = {
+        "name": "secrets",
+        "projected": {
+            "sources": [
+                {"secret": {"name": "db", "items": [_item("dsn", "LOOKOUT_DATABASE__DSN")]}},
+                {"secret": {"name": "ext", "items": [_item("k", "nested/FILE")]}},
+                {"secret": {"name": "gone", "optional": True, "items": [_item("k", "X")]}},
+                {"secret": {"name": "db", "optional": True, "items": [_item("nope", "Y")]}},
+                {"configMap": {"name": "cm", "items": [_item("a", "FROM_CM")]}},
+            ]
+        },
+    }
+    manifests = [
+        _secret("db", {"dsn": DSN, "other": "not projected"}),
+        _config_map("cm", {"a": "plain"}),
+        _volumes(projected, {"name": "tmp", "emptyDir": {}}),
+    ]
+    assert _files(manifests, {"ext": {"k": "existing"}}) == {
+        "/mnt/secrets": {
+            "LOOKOUT_DATABASE__DSN": DSN.encode(),
+            "nested/FILE": b"existing",
+            "FROM_CM": b"plain",
+        }
+    }  # the emptyDir holds nothing at start
+
+
+def test_files_plain_secret_volume_with_and_without_items() -> None:
+    binary = bytes([0, 255, 10])  # files are bytes: any encoding the Secret holds
+    secret = _secret("s", {"A": "a", "B": "b"})
+    secret["data"]["BIN"] = base64.b64encode(binary).decode()
+    whole = {"name": "whole", "secret": {"secretName": "s"}}
+    some = {"name": "some", "secret": {"secretName": "s", "items": [_item("A", "dir/a.txt")]}}
+    assert _files([secret, _volumes(whole, some)]) == {
+        "/mnt/whole": {"A": b"a", "B": b"b", "BIN": binary},
+        "/mnt/some": {"dir/a.txt": b"a"},
+    }
+    optional = {"name": "opt", "secret": {"secretName": "absent", "optional": True}}
+    assert _files([_volumes(optional)]) == {"/mnt/opt": {}}  # mounted, empty
+
+
+def test_files_missing_secret_or_key() -> None:
+    volume = {"name": "v", "secret": {"secretName": "s", "items": [_item("no", "F")]}}
+    with pytest.raises(
+        MissingReferenceError, match=r"file F reads key 'no' of Secret 's', which has only \['k'\]"
+    ):
+        _files([_secret("s", {"k": "v"}), _volumes(volume)])
+    projected = {"name": "p", "projected": {"sources": [{"secret": {"name": "gone"}}]}}
+    with pytest.raises(MissingReferenceError, match=r"volume 'p': Secret 'gone' does not exist"):
+        _files([_volumes(projected)])
+
+
+def test_files_later_projected_source_wins_and_modes() -> None:
+    projected = {
+        "name": "p",
+        "projected": {
+            "defaultMode": 0o400,
+            "sources": [
+                {"secret": {"name": "one"}},
+                {"secret": {"name": "two", "items": [_item("K", "K", mode=0o444)]}},
+            ],
+        },
+    }
+    manifests = [_secret("one", {"K": "one", "L": "one"}), _secret("two", {"K": "two"})]
+    workload = _volumes(projected)
+    [files] = container_files([*manifests, workload], workload, "app", {}).values()
+    assert files == {"K": MountedFile(b"two", 0o444), "L": MountedFile(b"one", 0o400)}
+    # With an fsGroup the kubelet hands the files to that group, group-readable.
+    workload = _volumes(projected, securityContext={"fsGroup": 2000})
+    [files] = container_files([*manifests, workload], workload, "app", {}).values()
+    assert files["L"] == MountedFile(b"one", 0o440, 2000)
+
+
+def test_files_unreadable_by_the_containers_user() -> None:
+    sources = [{"secret": {"name": "s"}}]
+    projected = {"name": "p", "projected": {"defaultMode": 0o400, "sources": sources}}
+    manifests = [_secret("s", {"K": "v"})]
+
+    def problems(**context: Any) -> list[str]:
+        workload = _volumes(projected, securityContext=context)
+        mounts = container_files([*manifests, workload], workload, "app", {})
+        return unreadable_files(workload, "app", mounts)
+
+    assert problems(runAsUser=10001, runAsGroup=10001) == [
+        "/mnt/p/K (root:0, mode 0400) is not readable by user 10001 (groups [10001])"
+    ]
+    assert problems(runAsUser=10001, runAsGroup=10001, fsGroup=10001) == []
+    assert problems(runAsUser=0) == []
+    assert problems() == []  # the image's user: unknown in a rendering
+
+
+def test_files_pre_install_hook_sees_only_earlier_hooks() -> None:
+    def hook(doc: dict[str, Any], weight: str) -> dict[str, Any]:
+        annotations = {"helm.sh/hook": "pre-install", "helm.sh/hook-weight": weight}
+        doc["metadata"]["annotations"] = annotations
+        return doc
+
+    volume = {"name": "v", "secret": {"secretName": "s", "items": [_item("k", "F")]}}
+    job = hook({**_volumes(volume), "kind": "Job"}, "0")
+    with pytest.raises(MissingReferenceError, match="does not exist at start"):
+        _files([_secret("s", {"k": "regular"}), job])
+    assert _files([hook(_secret("s", {"k": "hook"}), "-10"), job]) == {"/mnt/v": {"F": b"hook"}}
+    assert _files([job], {"s": {"k": "existing"}}) == {"/mnt/v": {"F": b"existing"}}
+    # A rendered Secret shadows an existing one of the same name.
+    assert _files([_secret("s", {"k": "rendered"}), _volumes(volume)], {"s": {"k": "x"}}) == {
+        "/mnt/v": {"F": b"rendered"}
+    }
+
+
+@pytest.mark.parametrize(
+    ("volume", "error", "match"),
+    [
+        (
+            {"secret": {"secretName": "s", "items": [_item("k", "../escape")]}},
+            InvalidManifestError,
+            "must be relative, without '..'",
+        ),
+        (
+            {"secret": {"secretName": "s", "items": [_item("k", "/abs")]}},
+            InvalidManifestError,
+            "must be relative",
+        ),
+        (
+            {
+                "projected": {
+                    "sources": [
+                        {"secret": {"name": "s", "items": [_item("k", "F")]}},
+                        {"secret": {"name": "s", "items": [_item("k", "F")]}},
+                    ]
+                }
+            },
+            InvalidManifestError,
+            "conflicting duplicate paths",
+        ),
+        (
+            {"secret": {"secretName": "s", "defaultMode": 0o1777}},
+            InvalidManifestError,
+            "file mode 1023",
+        ),
+        (
+            {"projected": {"sources": [{"downwardAPI": {"items": []}}]}},
+            NotImplementedError,
+            "downwardAPI source",
+        ),
+    ],
+)
+def test_files_reject_what_the_api_server_would(
+    volume: dict[str, Any], error: type[Exception], match: str
+) -> None:
+    with pytest.raises(error, match=match):
+        _files([_secret("s", {"k": "v"}), _volumes({"name": "v", **volume})])
+
+
+def test_files_unknown_volume_and_sub_path() -> None:
+    undefined = _deployment({"volumeMounts": [{"name": "nope", "mountPath": "/x"}]})
+    with pytest.raises(InvalidManifestError, match="names volume 'nope', not defined"):
+        _files([undefined])
+    sub_path = _volumes({"name": "v", "secret": {"secretName": "s"}})
+    sub_path["spec"]["template"]["spec"]["containers"][0]["volumeMounts"][0]["subPath"] = "k"
+    with pytest.raises(NotImplementedError, match="subPath"):
+        _files([_secret("s", {"k": "v"}), sub_path])
+
+
+def test_write_volume_lays_files_out_like_the_kubelet(tmp_path: Path) -> None:
+    files = {"A": MountedFile(b"a", 0o440), "dir/B": MountedFile(b"b", 0o440)}
+    write_volume(files, tmp_path / "vol")
+    entries = sorted(item.name for item in (tmp_path / "vol").iterdir())
+    assert entries[0].startswith("..2") and entries[1:] == ["..data", "A", "dir"]
+    assert (tmp_path / "vol" / "..data").is_symlink()
+    assert (tmp_path / "vol" / "A").readlink() == Path("..data/A")
+    assert (tmp_path / "vol" / "dir" / "B").read_bytes() == b"b"
+
+
+def test_nested_mounts_hide_what_they_cover() -> None:
+    outer = {"lookout/OLD": MountedFile(b"hidden", 0o644), "KEEP": MountedFile(b"k", 0o644)}
+    inner = {"NEW": MountedFile(b"new", 0o644)}
+    visible = visible_files({"/run/secrets": outer, "/run/secrets/lookout": inner})
+    assert {path: file.content for path, file in visible.items()} == {
+        "/run/secrets/KEEP": b"k",
+        "/run/secrets/lookout/NEW": b"new",
+    }
+    start = ContainerStart({}, {"/run/secrets": outer, "/run/secrets/lookout": inner})
+    assert start.secret_files() == {"NEW": b"new"}
+    moved = ContainerStart({SECRETS_DIR_ENV: "/run/secrets"}, start.mounts)
+    assert moved.secret_files() == {"KEEP": b"k", "lookout/NEW": b"new"}
 
 
 def test_expand_matches_kubernetes() -> None:

@@ -17,8 +17,8 @@ from chartgen.roles import Budget
 from lookout.chart import CHART as CHART_DECLARATION
 from lookout.settings import SERVICES
 from lookout.sizing.units import format_bytes, format_cpu
-from tests.contract import container_environment, find_workload, run_check_config
-from tests.helm import CHART, PRESETS, Helm
+from tests.contract import container_start, find_workload, run_check_config
+from tests.helm import CHART, PRESETS, Helm, normalize_generated
 from tests.test_contract import existing_secrets_for
 
 MINIMAL = CHART / "ci" / "minimal-values.yaml"
@@ -43,8 +43,8 @@ def render(helm: Helm, *sets: str) -> list[dict[str, Any]]:
 def derived_from_app(docs: list[dict[str, Any]], service: str) -> dict[str, tuple[int, str]]:
     """Run the app's check-config with the environment the kubelet would give the container."""
     workload = find_workload(docs, service)
-    env = container_environment(docs, workload, service, existing_secrets_for(MINIMAL))
-    result = run_check_config(service, env)
+    start = container_start(docs, workload, service, existing_secrets_for(MINIMAL))
+    result = run_check_config(service, start.env, start.mounts)
     assert result.returncode == 0, result.stdout + result.stderr
     return {
         name: (int(value), source) for name, value, source in DERIVED_LINE.findall(result.stdout)
@@ -101,7 +101,9 @@ def test_a_resource_override_changes_that_workload_only(helm: Helm) -> None:
     sets = ("preset=small", "ingest.resources.limits.cpu=2", "ingest.resources.limits.memory=3Gi")
     changed = render(helm, *sets)
     differing = [
-        (a["kind"], a["metadata"]["name"]) for a, b in zip(base, changed, strict=True) if a != b
+        (a["kind"], a["metadata"]["name"])
+        for a, b in zip(normalize_generated(base), normalize_generated(changed), strict=True)
+        if a != b
     ]
     assert differing == [("Deployment", "rel-lookout-ingest")]
     before = derived_from_app(base, "ingest")

@@ -31,10 +31,11 @@ import jsonschema
 import pytest
 import yaml
 
+from chartgen.readme import CHECKOV_WAIVERS
 from chartgen.roles import Secret
 from chartgen.spec import ChartSpec, WorkloadSpec, build_spec
 from lookout.chart import CHART as DECLARATION
-from tests.helm import CHART, EXAMPLES, PRESETS, ROOT, Helm, RenderError
+from tests.helm import CHART, EXAMPLES, PRESETS, ROOT, Helm, RenderError, merge
 
 Doc = dict[str, Any]
 
@@ -51,17 +52,9 @@ COMPONENT = "app.kubernetes.io/component"
 POD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob")
 MIN_ID = 10000
 
-# checkov findings the chart does not fix. The reasons are the README's, word for word
-# (generated/lookout/README.md, "Security checks (checkov)"); at most 3 waivers.
-WAIVED = {
-    "CKV_K8S_15": "Image Pull Policy should be Always: tags are pinned (digests too when "
-    "`image.digest` is set), so IfNotPresent runs the same image, and Always would make "
-    "every pod start depend on reaching the registry, which air-gapped and mirrored "
-    "clusters cannot promise. Set `image.pullPolicy: Always` to opt in.",
-    "CKV_K8S_43": "Image should use digest: the tag is pinned to appVersion and "
-    "`image.digest` adds the digest, but a digest differs per mirror and architecture, "
-    "so the chart cannot default one.",
-}
+# checkov findings the chart does not fix: the generator's one list, which also writes the
+# README's "Security checks (checkov)" table that the test below reads back.
+WAIVED = CHECKOV_WAIVERS
 SECURITY_HEADING = "### Security checks (checkov)"
 
 example_params = pytest.mark.parametrize("example", EXAMPLES, ids=[p.stem for p in EXAMPLES])
@@ -100,21 +93,6 @@ def render(helm: Helm, values: Sequence[Path], sets: Sequence[str] = ()) -> list
 
 
 # --- values -------------------------------------------------------------------------------------
-
-
-def merge(base: Any, override: Any) -> Any:
-    """Helm's coalescing of a values file over defaults: maps merge deeply, null deletes a key."""
-    if not (isinstance(base, dict) and isinstance(override, dict)):
-        return copy.deepcopy(override)
-    out = copy.deepcopy(base)
-    for key, value in override.items():
-        if value is None:
-            out.pop(key, None)
-        elif isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = merge(out[key], value)
-        else:
-            out[key] = copy.deepcopy(value)
-    return out
 
 
 def merged_values(*files: Path) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from tests.helm import (
     Helm,
     RenderError,
     helm_binaries,
+    merge,
     normalize_generated,
 )
 
@@ -86,21 +87,6 @@ def all_helms(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Helm]:
 
 
 # --- values -----------------------------------------------------------------------------------
-
-
-def merge(base: Any, override: Any) -> Any:
-    """Helm's coalescing of a values file over defaults: maps merge deeply, null deletes a key."""
-    if not (isinstance(base, dict) and isinstance(override, dict)):
-        return copy.deepcopy(override)
-    out = copy.deepcopy(base)
-    for key, value in override.items():
-        if value is None:
-            out.pop(key, None)
-        elif isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = merge(out[key], value)
-        else:
-            out[key] = copy.deepcopy(value)
-    return out
 
 
 @functools.cache

@@ -12,7 +12,7 @@ CHART := generated/lookout
 # Another Helm binary for `make lint`, e.g. HELM=/usr/local/bin/helm make lint
 HELM ?=
 
-.PHONY: chart test check lint bench tools bootstrap clean
+.PHONY: chart test check lint bench tools bootstrap clean postgres
 
 bootstrap: $(VENV)/.installed tools
 
@@ -45,7 +45,12 @@ lint: bootstrap
 check: bootstrap
 	$(BIN)/chartgen check
 
-test: bootstrap
+# PostgreSQL on 127.0.0.1:5432 for tests/test_database.py: installs Debian's package (as
+# root) and starts it when needed; idempotent and fast when it already runs.
+postgres:
+	tools/postgres.sh
+
+test: bootstrap postgres
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/chartgen check

@@ -70,12 +70,14 @@ def build_chart(project: Project) -> Chart:
             example.read_text(), _copy_notice(project, example)
         )
     minimal = project.examples / "minimal-values.yaml"
+    dev = project.examples / "dev-values.yaml"
     files["README.md"] = render_readme(
         spec,
         presets,
         nodes,
         minimal.read_text() if minimal.exists() else "",
         f"<!-- {notice} -->\n",
+        dev.read_text() if dev.exists() else "",
     )
     files.update(render_templates(spec, project.templates, f"{{{{- /* {notice} */}}}}"))
     return Chart(spec.name, dict(sorted(files.items())))

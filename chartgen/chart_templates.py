@@ -10,11 +10,15 @@ from pathlib import Path
 
 import jinja2
 
+from chartgen.dev import SERVICES, DevWiring, dev_wiring, service_of
+from chartgen.dev import condition as dev_condition
 from chartgen.env import (
     any_in_use,
     budget_entries,
     config_entries,
+    is_dev_generated,
     is_generated,
+    random_value,
     secret_entries,
     secret_suffix,
     values_ref,
@@ -55,6 +59,8 @@ def jinja_environment(templates: Path) -> jinja2.Environment:
     )
     env.tests["generated_secret"] = is_generated
     env.filters["generated_secret"] = is_generated
+    env.tests["dev_generated_secret"] = is_dev_generated
+    env.filters["dev_generated_secret"] = is_dev_generated
     env.globals.update(
         values_ref=values_ref,
         values_ref_rel=lambda group, setting: (
@@ -63,6 +69,9 @@ def jinja_environment(templates: Path) -> jinja2.Environment:
         secret_suffix=secret_suffix,
         budget_entries=budget_entries,
         any_in_use=any_in_use,
+        dev_port=lambda kind: SERVICES[kind].port,
+        dev_component=lambda kind: SERVICES[kind].component,
+        random_value=random_value,
     )
     return env
 
@@ -124,6 +133,7 @@ def render_templates(spec: ChartSpec, templates: Path, header: str) -> dict[str,
     chart = spec.name
     public_setting = spec.setting_at(_public_url_path(spec))
     entry = _entry_point(spec)
+    wiring = dev_wiring(spec)
     common = {
         "chart": chart,
         "spec": spec,
@@ -140,13 +150,40 @@ def render_templates(spec: ChartSpec, templates: Path, header: str) -> dict[str,
         "entry_workload": entry[0],
         "entry_port": entry[1],
         "secrets_dir": spec.decl.secrets_dir,
+        "has_dev": spec.decl.dev is not None,
+        "dev": spec.decl.dev,
+        "dev_services": wiring.services() if wiring else (),
+        "kind_users": {
+            kind: [w.name for w in spec.workloads if kind in w.endpoints()]
+            for kind in spec.endpoint_kinds()
+        },
+        "dev_relief": lambda setting: _dev_relief(setting, wiring),
+        "dev_kinds": {k: dev_condition(v) for k, v in wiring.kinds().items()} if wiring else {},
+        "dev_required_values": list(
+            {
+                s.values_path: s
+                for w in spec.workloads
+                for s in w.settings
+                if wiring and s.required and not s.sensitive and wiring.fact_of(s)
+            }.values()
+        ),
         "endpoint_kinds": spec.endpoint_kinds(),
         "login": _bootstrap_login(spec),
-        "generated": [(g, s) for g in spec.groups() for s in g.secrets if is_generated(s)],
+        "generated": [
+            (g, s)
+            for g in spec.groups()
+            for s in g.secrets
+            if is_generated(s) or is_dev_generated(s)
+        ],
     }
     out: dict[str, str] = {}
+    env.tests["dev_wired"] = lambda setting: bool(wiring and wiring.fact_of(setting))
     for name in CHART_TEMPLATES:
         out[f"templates/{name}"] = env.get_template(f"{name}.j2").render(common)
+    if wiring is not None:
+        dev_files = ["secrets.yaml"] + [f"{s.component}.yaml" for s in wiring.services()]
+        for name in dev_files:
+            out[f"templates/dev/{name}"] = env.get_template(f"dev/{name}.j2").render(common)
     for workload in spec.workloads:
         context = {
             **common,
@@ -168,6 +205,16 @@ def render_templates(spec: ChartSpec, templates: Path, header: str) -> dict[str,
             text = env.get_template("workload/hook-secrets.yaml.j2").render(context)
             out[f"templates/{workload.name}/hook-secrets.yaml"] = text
     return out
+
+
+def _dev_relief(setting: Setting, wiring: DevWiring | None) -> str:
+    """Go condition under which dev mode supplies a setting the operator must otherwise set."""
+    if wiring is None:
+        return ""
+    fact = wiring.fact_of(setting)
+    if fact is not None:
+        return dev_condition(service_of(fact))
+    return ".Values.dev.enabled" if is_dev_generated(setting) else ""
 
 
 def _bootstrap_login(spec: ChartSpec) -> tuple[Setting, Setting, Group, str] | None:

@@ -58,6 +58,35 @@ class Workload:
     ingress: tuple[IngressPath, ...] = ()
 
 
+DevFact = Literal[
+    "postgresql.dsn",
+    "s3.uri",
+    "s3.endpoint",
+    "s3.access_key",
+    "s3.secret_key",
+    "s3.path_style",
+    "smtp.host",
+    "smtp.port",
+    "smtp.tls",
+]
+
+
+@dataclass(frozen=True)
+class DevMode:
+    """How the app runs against the chart's own in-cluster services when dev.enabled.
+
+    ``wiring`` maps setting field paths (as in public_url_setting) to what the dev services
+    provide; the operator sets none of them. ``wait_command`` runs in an init container of
+    every workload reading the database, until the database is up and migrated; "{service}"
+    in it stands for the workload's name.
+    """
+
+    wiring: tuple[tuple[str, DevFact], ...]
+    database: str = "app"
+    bucket: str = "app"
+    wait_command: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class Maintainer:
     name: str
@@ -81,6 +110,7 @@ class ChartDeclaration:
     # Field paths (as in public_url_setting) of the first login's user and password, for
     # NOTES.txt; the password is typically a chart-generated, kept secret.
     bootstrap_login: tuple[str, str] | None = None
+    dev: DevMode | None = None
     home: str = ""
     keywords: tuple[str, ...] = ()
     maintainers: tuple[Maintainer, ...] = field(default_factory=tuple)

@@ -14,6 +14,8 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from chartgen.annotations import strip_optional
+from chartgen.dev import SECRET_FACTS, dev_wiring, plain_value, service_of
+from chartgen.dev import condition as dev_condition
 from chartgen.naming import kebab
 from chartgen.quantity import format_bytes, format_cpu
 from chartgen.roles import Secret, Wired
@@ -60,6 +62,9 @@ class ConfigEntry:
     env: str
     value: str  # Go template producing a quoted YAML string
     condition: str  # Go template condition, "" for always
+    # In dev mode (when dev_condition holds) the value comes from a dev service instead.
+    dev_value: str | None = None
+    dev_condition: str = ""
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,13 @@ class SecretEntry:
     required: bool
     generated: bool  # the chart makes one up (and keeps it) when none is given
     component: str  # object name suffix of the chart-managed Secret it reads
+    # Dev mode: the app reads it from a dev service's Secret (component, key) instead.
+    dev_secret: tuple[str, str] | None = None
+    dev_condition: str = ""
+    # Dev mode: the chart generates it even though production requires it from the operator.
+    dev_generated: bool = False
+    # A hook workload reads hook copies, except in dev mode where it is a plain Job.
+    dev_component: str = ""
 
 
 def _wired_value(setting: Setting, workload: WorkloadSpec, spec: ChartSpec, chart: str) -> str:
@@ -122,6 +134,8 @@ def budget_entries(workload: WorkloadSpec) -> list[BudgetEntry]:
 
 
 def config_entries(workload: WorkloadSpec, spec: ChartSpec, chart: str) -> list[ConfigEntry]:
+    wiring = dev_wiring(spec)
+    bucket = spec.decl.dev.bucket if spec.decl.dev else ""
     entries = []
     for setting in workload.settings:
         if isinstance(setting.role, Wired) and setting.role.fact in BUDGET_FACTS:
@@ -138,7 +152,16 @@ def config_entries(workload: WorkloadSpec, spec: ChartSpec, chart: str) -> list[
             )
             # Optional settings left null stay unset, so the app applies its own None.
             condition = f'not (kindIs "invalid" {ref})' if default is None else ""
-            entries.append(ConfigEntry(setting.env, f"{{{{ {ref} | {pipe} }}}}", condition))
+            fact = wiring.fact_of(setting) if wiring else None
+            entries.append(
+                ConfigEntry(
+                    setting.env,
+                    f"{{{{ {ref} | {pipe} }}}}",
+                    condition,
+                    dev_value=plain_value(fact, chart, bucket) if fact else None,
+                    dev_condition=dev_condition(service_of(fact)) if fact else "",
+                )
+            )
     return entries
 
 
@@ -153,12 +176,22 @@ def is_generated(setting: Setting) -> bool:
     return isinstance(setting.role, Secret) and setting.role.generate > 0
 
 
+def is_dev_generated(setting: Setting) -> bool:
+    """Generated in dev mode only: production requires it from the operator."""
+    return (
+        isinstance(setting.role, Secret)
+        and not is_generated(setting)
+        and (setting.role.dev_generate > 0)
+    )
+
+
 def secret_suffix(group: Group) -> str:
     """Object name suffix of a group's chart-managed Secret (<fullname>-<suffix>)."""
     return kebab(group.values_path[0])
 
 
 def secret_entries(workload: WorkloadSpec, spec: ChartSpec) -> list[SecretEntry]:
+    wiring = dev_wiring(spec)
     entries = []
     for setting in workload.settings:
         if not setting.sensitive:
@@ -166,6 +199,8 @@ def secret_entries(workload: WorkloadSpec, spec: ChartSpec) -> list[SecretEntry]
         group = _group_of(setting, spec)
         section = ".".join(group.values_path)
         key = group.secret_key(setting)
+        fact = wiring.fact_of(setting) if wiring else None
+        dev_secret = SECRET_FACTS[fact] if fact else None
         entries.append(
             SecretEntry(
                 env=setting.env,
@@ -182,6 +217,10 @@ def secret_entries(workload: WorkloadSpec, spec: ChartSpec) -> list[SecretEntry]
                     if workload.decl.hook
                     else secret_suffix(group)
                 ),
+                dev_secret=(dev_secret.component, dev_secret.key) if dev_secret else None,
+                dev_condition=dev_condition(service_of(fact)) if fact else "",
+                dev_generated=is_dev_generated(setting),
+                dev_component=secret_suffix(group),
             )
         )
     return entries
@@ -200,3 +239,12 @@ def in_use(setting: Setting, spec: ChartSpec) -> str:
 
 def any_in_use(settings: tuple[Setting, ...], spec: ChartSpec) -> str:
     return "(or " + " ".join(in_use(s, spec) for s in settings) + ")"
+
+
+def random_value(setting: Setting) -> str:
+    """Go pipeline making up a value for a secret the chart may generate ("" if none)."""
+    role = setting.role
+    if not isinstance(role, Secret) or not (role.generate or role.dev_generate):
+        return ""
+    pipeline = f"randAlphaNum {role.generate or role.dev_generate}"
+    return pipeline + (" | b64enc" if role.encoding == "base64" else "")

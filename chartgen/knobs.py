@@ -237,3 +237,78 @@ def workload_knobs(kind: str, singleton: bool) -> dict[str, tuple[object, object
             Field(3, ge=0, description="Retries before the Job is marked failed."),
         )
     return knobs
+
+
+def dev_image(name: str, repository: str, tag: str) -> type[ValuesSection]:
+    """An image knob whose defaults are this image's (values.yaml shows them)."""
+    return create_model(  # type: ignore[call-overload,no-any-return]
+        name,
+        __base__=ValuesSection,
+        repository=(str, Field(repository, min_length=1, description="Image repository.")),
+        tag=(str, Field(tag, min_length=1, description="Image tag (pinned).")),
+    )
+
+
+PostgresImage = dev_image("PostgresImage", "docker.io/library/postgres", "16.6-bookworm")
+MinioImage = dev_image("MinioImage", "quay.io/minio/minio", "RELEASE.2025-04-22T22-12-26Z")
+MinioClientImage = dev_image("MinioClientImage", "quay.io/minio/mc", "RELEASE.2025-04-16T18-13-26Z")
+MaildevImage = dev_image("MaildevImage", "docker.io/maildev/maildev", "2.2.1")
+
+
+def _image(model: type[ValuesSection], what: str = "Image") -> Any:
+    return Field(
+        default_factory=model, description=f"{what}, pinned; point it at a mirror if needed."
+    )
+
+
+def _dev_resources(cpu: str, memory: str) -> Any:
+    return Field(
+        default_factory=lambda: Resources.model_validate(
+            {
+                "requests": {"cpu": "50m", "memory": "128Mi", "ephemeral-storage": "64Mi"},
+                "limits": {"cpu": cpu, "memory": memory, "ephemeral-storage": "1Gi"},
+            }
+        ),
+        description="Requests and limits.",
+    )
+
+
+class DevStorage(ValuesSection):
+    size: str = Field("8Gi", pattern=QUANTITY_PATTERN, description="PVC size.")
+    storage_class_name: str = Field("", description='StorageClass; "" for the default.')
+
+
+class DevPostgresql(ValuesSection):
+    image: PostgresImage = _image(PostgresImage)  # type: ignore[valid-type]
+    storage: DevStorage = Field(default_factory=DevStorage, description="Its data volume.")
+    resources: Resources = _dev_resources("1", "1Gi")
+
+
+class DevMinio(ValuesSection):
+    image: MinioImage = _image(MinioImage)  # type: ignore[valid-type]
+    client_image: MinioClientImage = _image(  # type: ignore[valid-type]
+        MinioClientImage, "Image of the Job that creates the bucket (MinIO client)"
+    )
+    storage: DevStorage = Field(
+        default_factory=lambda: DevStorage(size="10Gi"), description="Its data volume."
+    )
+    resources: Resources = _dev_resources("1", "1Gi")
+
+
+class DevMail(ValuesSection):
+    enabled: bool = Field(
+        True, description="Run MailDev, an SMTP catch-all whose web UI shows every email."
+    )
+    image: MaildevImage = _image(MaildevImage)  # type: ignore[valid-type]
+    resources: Resources = _dev_resources("250m", "256Mi")
+
+
+class DevValues(ValuesSection):
+    enabled: bool = Field(
+        False,
+        description="Evaluation install: run PostgreSQL, MinIO and MailDev in the release and "
+        "wire the app to them. Not for production: one replica each, no backups.",
+    )
+    postgresql: DevPostgresql = Field(default_factory=DevPostgresql, description="PostgreSQL.")
+    minio: DevMinio = Field(default_factory=DevMinio, description="MinIO (S3 API).")
+    mail: DevMail = Field(default_factory=DevMail, description="MailDev (SMTP).")

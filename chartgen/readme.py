@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from chartgen.chart_yaml import KUBE_VERSION
+from chartgen.dev import dev_wiring
 from chartgen.env import secret_suffix
 from chartgen.presets import Preset
 from chartgen.roles import Endpoint
@@ -69,11 +70,15 @@ def _endpoint_default(setting: Setting) -> str:
 
 
 def _boundary_table(spec: ChartSpec) -> list[str]:
+    wiring = dev_wiring(spec)
+    dev_kinds = wiring.kinds() if wiring else {}
     rows = [
-        "| Peer | Used by | Setting | Default | Egress rule (ports) |",
-        "| --- | --- | --- | --- | --- |",
+        "| Peer | Used by | Setting | Default | Egress rule (ports) | In dev mode |",
+        "| --- | --- | --- | --- | --- | --- |",
     ]
     for kind, settings in spec.endpoint_kinds().items():
+        service = dev_kinds.get(kind)
+        in_dev = f"the release's own `{service.component}`" if service else "as configured"
         users = ", ".join(f"`{w.name}`" for w in spec.workloads if kind in w.endpoints())
         role = settings[0].role
         port = role.port if isinstance(role, Endpoint) else ""
@@ -82,7 +87,7 @@ def _boundary_table(spec: ChartSpec) -> list[str]:
             secret = " (secret)" if setting.sensitive else ""
             rows.append(
                 f"| {kind} | {users} | `{key}`{secret} | {_endpoint_default(setting)} | "
-                f"`networkPolicy.egress.{kind}` ({port}) |"
+                f"`networkPolicy.egress.{kind}` ({port}) | {in_dev} |"
             )
     return rows
 
@@ -129,12 +134,37 @@ def _create_secrets(spec: ChartSpec) -> list[str]:
     return [*lines, "```"]
 
 
+def _dev_section(spec: ChartSpec, dev_values: str) -> list[str]:
+    wiring = dev_wiring(spec)
+    if wiring is None or not dev_values:
+        return []
+    services = ", ".join(s.component for s in wiring.services())
+    return [
+        "## Evaluation install (dev mode)",
+        "",
+        f"`dev.enabled: true` runs {services} inside the release, wires every setting that "
+        "points at them, generates and keeps their credentials (and the keys production "
+        "requires you to bring), and runs the migrations as a plain Job once the database is "
+        "up. One replica each, no backups: not for production. `ci/dev-values.yaml`:",
+        "",
+        "```yaml",
+        dev_values.rstrip("\n"),
+        "```",
+        "",
+        "NOTES.txt then says how to reach the UI with `kubectl port-forward`, and what "
+        "`helm uninstall` leaves behind (the data volumes and the kept Secrets) and how to "
+        "remove it.",
+        "",
+    ]
+
+
 def render_readme(
     spec: ChartSpec,
     presets: tuple[Preset, ...],
     nodes: tuple[Node, ...],
     minimal_values: str,
     header: str,
+    dev_values: str = "",
 ) -> str:
     decl = spec.decl
     name = spec.name
@@ -179,6 +209,7 @@ def render_readme(
         "",
         "`ci/full-values.yaml` shows most options.",
         "",
+        *_dev_section(spec, dev_values),
         "## Outbound connections",
         "",
         "Nothing calls home: with default values no workload connects outside the cluster "

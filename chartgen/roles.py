@@ -34,6 +34,11 @@ class Secret:
 
     generate: int = 0
     create_hint: str = ""
+    # Dev mode only (dev.enabled): generate this many random characters even for a key the
+    # chart never makes up in production, so an evaluation install needs no Secret.
+    dev_generate: int = 0
+    # "base64": the value is the base64 of the random characters (e.g. a 32-byte key).
+    encoding: Literal["alnum", "base64"] = "alnum"
     name = "secret"
 
 

@@ -12,8 +12,10 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, create_model
 from pydantic.fields import FieldInfo
 
+from chartgen.dev import dev_wiring
 from chartgen.knobs import (
     ClientsPeer,
+    DevValues,
     DnsPeer,
     ImagePullSecret,
     IngressControllerPeer,
@@ -35,7 +37,7 @@ def _title(path: tuple[str, ...]) -> str:
     return "".join(part[:1].upper() + part[1:] for part in path)
 
 
-def _leaf(setting: Setting) -> FieldDef:
+def _leaf(setting: Setting, dev_wired: frozenset[tuple[str, ...]] = frozenset()) -> FieldDef:
     field = setting.field
     if setting.sensitive:
         text = setting.description + " Secret: prefer `existingSecret`; never logged."
@@ -45,6 +47,10 @@ def _leaf(setting: Setting) -> FieldDef:
         description += f" Null derives it from the pod's budget: {setting.role.explain}."
     constraints = [m for m in field.metadata if type(m).__name__.lower() not in ROLE_NAMES]
     annotation = Annotated[(field.annotation, *constraints)] if constraints else field.annotation
+    if setting.required and setting.field_path in dev_wired:
+        # Dev mode wires it: required only without dev.enabled (the chart checks that).
+        text = f"(required unless dev.enabled) {description}"
+        return annotation | None, Field(None, description=text)
     if setting.required:
         return annotation, Field(description=description)
     default = field.get_default(call_default_factory=True)
@@ -78,10 +84,12 @@ def _secret_knobs(group: Group) -> dict[str, FieldDef]:
     }
 
 
-def group_model(group: Group) -> type[ValuesSection]:
-    fields: dict[str, FieldDef] = {s.field_name: _leaf(s) for s in group.settings}
+def group_model(
+    group: Group, dev_wired: frozenset[tuple[str, ...]] = frozenset()
+) -> type[ValuesSection]:
+    fields: dict[str, FieldDef] = {s.field_name: _leaf(s, dev_wired) for s in group.settings}
     for child in group.children:
-        child_model = group_model(child)
+        child_model = group_model(child, dev_wired)
         fields[child.values_path[-1]] = (
             child_model,
             Field(default_factory=dict, description=child.description),
@@ -249,6 +257,13 @@ def values_model(spec: ChartSpec, presets: tuple[Preset, ...]) -> type[ValuesSec
             ),
         ),
     }
+    wiring = dev_wiring(spec)
+    dev_wired = frozenset(wiring.facts) if wiring else frozenset()
+    if wiring is not None:
+        fields["dev"] = (
+            DevValues,
+            Field(default_factory=DevValues, description="Dev mode (evaluation only)."),
+        )
     for key in [s.key for s in spec.sections] + [w.name for w in spec.workloads]:
         if key in fields:
             raise SpecError(
@@ -257,14 +272,14 @@ def values_model(spec: ChartSpec, presets: tuple[Preset, ...]) -> type[ValuesSec
             )
         fields[key] = (None, Field())  # placeholder, so later duplicates are caught too
     for section in spec.sections:
-        model = group_model(section.group)
+        model = group_model(section.group, dev_wired)
         users = ", ".join(section.used_by)
         text = f"{section.group.description} Used by: {users}."
         fields[section.key] = (model, Field(default_factory=dict, description=text))
     for workload in spec.workloads:
         knobs = workload_knobs(workload.decl.kind, workload.decl.singleton)
         if workload.local is not None:
-            local = group_model(workload.local)
+            local = group_model(workload.local, dev_wired)
             knobs["settings"] = (
                 local,
                 Field(default_factory=dict, description=f"Settings of the {workload.name} app."),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from chartgen.declaration import (
     ChartDeclaration,
+    DevMode,
     ExecProbe,
     HttpProbe,
     IngressPath,
@@ -111,6 +112,23 @@ CHART = ChartDeclaration(
     workloads=WORKLOADS,
     public_url_setting="instance.public_url",
     bootstrap_login=("admin.email", "admin.bootstrap_password"),
+    # dev.enabled: in-cluster PostgreSQL, MinIO and MailDev stand in for these settings.
+    dev=DevMode(
+        wiring=(
+            ("database.dsn", "postgresql.dsn"),
+            ("object_storage.uri", "s3.uri"),
+            ("object_storage.endpoint_url", "s3.endpoint"),
+            ("object_storage.access_key_id", "s3.access_key"),
+            ("object_storage.secret_access_key", "s3.secret_key"),
+            ("object_storage.force_path_style", "s3.path_style"),
+            ("smtp.host", "smtp.host"),
+            ("smtp.port", "smtp.port"),
+            ("smtp.starttls", "smtp.tls"),
+        ),
+        database="lookout",
+        bucket="lookout",
+        wait_command=(*MODULE, "check-database", "{service}", "--wait", "300"),
+    ),
     # Where the services look for secret files by default, so the mount needs no env var.
     secrets_dir=SECRETS_DIR,
     home="https://github.com/acme/lookout",

@@ -29,7 +29,8 @@ class AuthSettings(Section):
     # Never generated: a made-up key silently makes stored credentials unreadable.
     encryption_key: Annotated[
         SecretStr,
-        Secret(create_hint=ENCRYPTION_KEY_HINT),
+        # Dev mode only: a made-up key is fine where the data is throwaway.
+        Secret(create_hint=ENCRYPTION_KEY_HINT, dev_generate=32, encoding="base64"),
         Field(
             description="Encrypts stored credentials; 32 bytes in urlsafe base64 (44 chars). "
             "Back it up: without it stored credentials cannot be decrypted."

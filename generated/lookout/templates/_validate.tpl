@@ -4,11 +4,14 @@ Checks the schema cannot express. All problems are reported at once, each naming
 */}}
 {{- define "lookout.validate" -}}
 {{- $errors := list }}
-{{- if not (or .Values.database.existingSecret .Values.database.dsn) }}
+{{- if not (or .Values.database.existingSecret .Values.database.dsn .Values.dev.enabled) }}
 {{- $errors = append $errors "database.dsn: required. Set it, or set database.existingSecret to a Secret with the key named by database.secretKeys.dsn (default \"dsn\")." }}
 {{- end }}
-{{- if not (or .Values.auth.existingSecret .Values.auth.encryptionKey) }}
+{{- if not (or .Values.auth.existingSecret .Values.auth.encryptionKey .Values.dev.enabled) }}
 {{- $errors = append $errors (printf "%s: required, and the chart never makes it up (it protects data). Create it once, keep a copy, and point %s.existingSecret at it:\n      kubectl --namespace %s create secret generic %s --from-literal=%s=\"$(%s)\"" "auth.encryptionKey" "auth" .Release.Namespace "lookout-auth" "encryptionKey" "python3 -c \u0027import base64,os;print(base64.urlsafe_b64encode(os.urandom(32)).decode())\u0027") }}
+{{- end }}
+{{- if and (not .Values.dev.enabled) (kindIs "invalid" .Values.objectStorage.uri) }}
+{{- $errors = append $errors "objectStorage.uri: required (unless dev.enabled, which runs a stand-in)." }}
 {{- end }}
 {{- if .Values.networkPolicy.enabled }}
 {{- if and (or (not (empty .Values.oidc.issuer))) (not (or .Values.networkPolicy.egress.oidc.cidrs .Values.networkPolicy.egress.oidc.peers)) }}
@@ -17,13 +20,13 @@ Checks the schema cannot express. All problems are reported at once, each naming
 {{- if and (or (not (empty .Values.telemetry.otlpEndpoint))) (not (or .Values.networkPolicy.egress.otlp.cidrs .Values.networkPolicy.egress.otlp.peers)) }}
 {{- $errors = append $errors "networkPolicy.egress.otlp.cidrs: required while networkPolicy.enabled, because telemetry.otlpEndpoint is configured: list the CIDRs of that otlp peer (e.g. [10.0.0.0/24]; for a peer inside the cluster, networkPolicy.egress.otlp.peers with a namespaceSelector/podSelector instead), or set networkPolicy.enabled=false if your cluster's CNI does not enforce NetworkPolicy." }}
 {{- end }}
-{{- if and (or true) (not (or .Values.networkPolicy.egress.postgresql.cidrs .Values.networkPolicy.egress.postgresql.peers)) }}
+{{- if and (not .Values.dev.enabled) (or true) (not (or .Values.networkPolicy.egress.postgresql.cidrs .Values.networkPolicy.egress.postgresql.peers)) }}
 {{- $errors = append $errors "networkPolicy.egress.postgresql.cidrs: required while networkPolicy.enabled, because database.dsn is configured: list the CIDRs of that postgresql peer (e.g. [10.0.0.0/24]; for a peer inside the cluster, networkPolicy.egress.postgresql.peers with a namespaceSelector/podSelector instead), or set networkPolicy.enabled=false if your cluster's CNI does not enforce NetworkPolicy." }}
 {{- end }}
-{{- if and (or true (not (empty .Values.objectStorage.endpointUrl))) (not (or .Values.networkPolicy.egress.s3.cidrs .Values.networkPolicy.egress.s3.peers)) }}
+{{- if and (not .Values.dev.enabled) (or true (not (empty .Values.objectStorage.endpointUrl))) (not (or .Values.networkPolicy.egress.s3.cidrs .Values.networkPolicy.egress.s3.peers)) }}
 {{- $errors = append $errors "networkPolicy.egress.s3.cidrs: required while networkPolicy.enabled, because objectStorage.uri or objectStorage.endpointUrl is configured: list the CIDRs of that s3 peer (e.g. [10.0.0.0/24]; for a peer inside the cluster, networkPolicy.egress.s3.peers with a namespaceSelector/podSelector instead), or set networkPolicy.enabled=false if your cluster's CNI does not enforce NetworkPolicy." }}
 {{- end }}
-{{- if and (or (not (empty .Values.smtp.host))) (not (or .Values.networkPolicy.egress.smtp.cidrs .Values.networkPolicy.egress.smtp.peers)) }}
+{{- if and (not (and .Values.dev.enabled .Values.dev.mail.enabled)) (or (not (empty .Values.smtp.host))) (not (or .Values.networkPolicy.egress.smtp.cidrs .Values.networkPolicy.egress.smtp.peers)) }}
 {{- $errors = append $errors "networkPolicy.egress.smtp.cidrs: required while networkPolicy.enabled, because smtp.host is configured: list the CIDRs of that smtp peer (e.g. [10.0.0.0/24]; for a peer inside the cluster, networkPolicy.egress.smtp.peers with a namespaceSelector/podSelector instead), or set networkPolicy.enabled=false if your cluster's CNI does not enforce NetworkPolicy." }}
 {{- end }}
 {{- end }}

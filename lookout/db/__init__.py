@@ -1,0 +1,1 @@
+"""Lookout's PostgreSQL metadata database: connection, schema migrations, readiness."""

@@ -48,7 +48,7 @@ check: bootstrap
 # PostgreSQL on 127.0.0.1:5432 for tests/test_database.py: installs Debian's package (as
 # root) and starts it when needed; idempotent and fast when it already runs.
 postgres:
-	tools/postgres.sh
+	bash tools/postgres.sh
 
 test: bootstrap postgres
 	$(BIN)/ruff check .

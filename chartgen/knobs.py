@@ -261,16 +261,30 @@ def _image(model: type[ValuesSection], what: str = "Image") -> Any:
     )
 
 
-def _dev_resources(cpu: str, memory: str) -> Any:
-    return Field(
-        default_factory=lambda: Resources.model_validate(
-            {
-                "requests": {"cpu": "50m", "memory": "128Mi", "ephemeral-storage": "64Mi"},
-                "limits": {"cpu": cpu, "memory": memory, "ephemeral-storage": "1Gi"},
-            }
+def _quantities(name: str, cpu: str, memory: str, storage: str) -> type[ValuesSection]:
+    return create_model(  # type: ignore[call-overload,no-any-return]
+        name,
+        __base__=ValuesSection,
+        cpu=(Quantity, Field(cpu, description="CPU.")),
+        memory=(Quantity, Field(memory, description="Memory.")),
+        ephemeral_storage=(
+            Quantity,
+            Field(storage, alias="ephemeral-storage", description="Ephemeral storage."),
         ),
-        description="Requests and limits.",
     )
+
+
+def dev_resources(name: str, cpu: str, memory: str) -> Any:
+    """Requests and limits of a dev service, with its own defaults (shown in values.yaml)."""
+    requests = _quantities(f"{name}Requests", "50m", "128Mi", "64Mi")
+    limits = _quantities(f"{name}Limits", cpu, memory, "1Gi")
+    model = create_model(
+        f"{name}Resources",
+        __base__=ValuesSection,
+        requests=(requests, Field(default_factory=requests, description="Requests.")),
+        limits=(limits, Field(default_factory=limits, description="Limits.")),
+    )
+    return Field(default_factory=model, description="Requests and limits."), model
 
 
 class DevStorage(ValuesSection):
@@ -278,10 +292,15 @@ class DevStorage(ValuesSection):
     storage_class_name: str = Field("", description='StorageClass; "" for the default.')
 
 
+_POSTGRES_RESOURCES, PostgresResources = dev_resources("Postgres", "1", "1Gi")
+_MINIO_RESOURCES, MinioResources = dev_resources("Minio", "1", "1Gi")
+_MAIL_RESOURCES, MaildevResources = dev_resources("Maildev", "250m", "256Mi")
+
+
 class DevPostgresql(ValuesSection):
     image: PostgresImage = _image(PostgresImage)  # type: ignore[valid-type]
     storage: DevStorage = Field(default_factory=DevStorage, description="Its data volume.")
-    resources: Resources = _dev_resources("1", "1Gi")
+    resources: PostgresResources = _POSTGRES_RESOURCES  # type: ignore[valid-type]
 
 
 class DevMinio(ValuesSection):
@@ -292,7 +311,7 @@ class DevMinio(ValuesSection):
     storage: DevStorage = Field(
         default_factory=lambda: DevStorage(size="10Gi"), description="Its data volume."
     )
-    resources: Resources = _dev_resources("1", "1Gi")
+    resources: MinioResources = _MINIO_RESOURCES  # type: ignore[valid-type]
 
 
 class DevMail(ValuesSection):
@@ -300,7 +319,7 @@ class DevMail(ValuesSection):
         True, description="Run MailDev, an SMTP catch-all whose web UI shows every email."
     )
     image: MaildevImage = _image(MaildevImage)  # type: ignore[valid-type]
-    resources: Resources = _dev_resources("250m", "256Mi")
+    resources: MaildevResources = _MAIL_RESOURCES  # type: ignore[valid-type]
 
 
 class DevValues(ValuesSection):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 import click
 from pydantic import ValidationError
 from pydantic_settings import SettingsError
@@ -35,7 +37,7 @@ def _load(service: str) -> ServiceSettings:
         raise SystemExit(1) from None
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     click.echo(message, err=True)
     raise SystemExit(1)
 
@@ -88,7 +90,6 @@ def migrate() -> None:
             )
     except (DatabaseUnavailable, MigrationFailed) as error:
         _fail(f"migrate: {redact(str(error), database)}")
-        return
     count = len(outcome.applied)
     done = f"applied {count} migration{'s' * (count != 1)}" if count else "nothing to apply"
     click.echo(f"database at {outcome.current}; {done}")

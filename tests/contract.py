@@ -140,8 +140,14 @@ def containers(workload_doc: Manifest) -> list[Mapping[str, Any]]:
     return [*(spec.get("initContainers") or []), *(spec.get("containers") or [])]
 
 
-def container_names(workload_doc: Manifest) -> list[str]:
-    return [str(item.get("name")) for item in containers(workload_doc)]
+def container_names(workload_doc: Manifest, image: str | None = None) -> list[str]:
+    """Names of the workload's init containers, then containers; only those running ``image``
+    if given (the app's, say: other images, like a dev database's, do not read its config)."""
+    return [
+        str(item.get("name"))
+        for item in containers(workload_doc)
+        if image is None or item.get("image") == image
+    ]
 
 
 def service_of(workload_doc: Manifest) -> str:
@@ -630,7 +636,8 @@ def container_files(
     ``items`` each listed key goes to its ``path``; a missing object or key is skipped when the
     source is ``optional`` and raises MissingReferenceError otherwise (the pod stays in
     ContainerCreating: FailedMount); a later projected source overwrites an earlier one's file.
-    Volumes of other kinds (emptyDir, PVCs…) hold nothing at start and are left out.
+    Volumes of other kinds (emptyDir, PVCs, a StatefulSet's volumeClaimTemplates…) hold
+    nothing at start and are left out.
 
     Raises InvalidManifestError for what the API server rejects (a mount of an undefined volume,
     an item path that is absolute or has ``..``, duplicate item paths in a projected volume)
@@ -641,6 +648,10 @@ def container_files(
     target = _container(workload_doc, container)
     sources = _sources(objects_at_start(manifests, workload_doc), workload_doc, existing_secrets)
     volumes = {str(item.get("name")): item for item in spec.get("volumes") or []}
+    # A StatefulSet's claim templates are volumes too (an empty PVC at first start).
+    for claim in (workload_doc.get("spec") or {}).get("volumeClaimTemplates") or []:
+        name = str((claim.get("metadata") or {}).get("name"))
+        volumes.setdefault(name, {"name": name, "persistentVolumeClaim": {"claimName": name}})
     fs_group = (spec.get("securityContext") or {}).get("fsGroup")
     mounts: Mounts = {}
     for mount in target.get("volumeMounts") or []:
@@ -938,6 +949,16 @@ def run_check_config(
     ``LOOKOUT_SECRETS_DIR`` if it sets one, else the app's default. With nothing mounted there
     the directory does not exist, as in the pod; never the host's own.
     """
+    return run_app(["check-config", service], env, mounts, timeout)
+
+
+def run_app(
+    arguments: Sequence[str],
+    env: Mapping[str, str],
+    mounts: Mapping[str, Mapping[str, MountedFile]] | None = None,
+    timeout: float = 120,
+) -> subprocess.CompletedProcess[str]:
+    """``python -m lookout ARGUMENTS`` as ``run_check_config`` runs check-config."""
     with tempfile.TemporaryDirectory(prefix="contract-") as scratch:
         root = Path(scratch, "root")
         write_mounts(mounts or {}, root)
@@ -950,7 +971,7 @@ def run_check_config(
             "PYTHONPATH": str(ROOT),  # the repository's lookout, whatever the container said
         }
         return subprocess.run(
-            [sys.executable, "-m", "lookout", "check-config", service],
+            [sys.executable, "-m", "lookout", *arguments],
             env=environment,
             cwd=cwd,
             capture_output=True,
@@ -983,6 +1004,22 @@ def contract_problems(
                 f"{where}: check-config exited {result.returncode}:\n{result.stderr.strip()}"
             )
     return problems
+
+
+def with_secret_file(mounts: Mounts, name: str, content: bytes) -> Mounts:
+    """A copy of ``mounts`` with every mounted file called ``name`` holding ``content``."""
+    hits = 0
+    result: Mounts = {}
+    for path, files in mounts.items():
+        result[path] = {}
+        for relative, file in files.items():
+            if posixpath.basename(relative) == name:
+                file = MountedFile(content, file.mode, file.group)
+                hits += 1
+            result[path][relative] = file
+    if not hits:
+        raise LookupError(f"no mounted file {name!r}")
+    return result
 
 
 def with_config_value(

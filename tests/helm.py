@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import copy
 import os
+import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,10 +14,16 @@ from typing import Any
 
 import yaml
 
+from chartgen.dev import MINIO, DevService, dev_wiring
+from chartgen.spec import build_spec
+from lookout.chart import CHART as DECLARATION
+
 ROOT = Path(__file__).resolve().parent.parent
 CHART = ROOT / "generated" / "lookout"
 EXAMPLES = sorted((CHART / "ci").glob("*.yaml"))
 PRESETS = sorted(p.stem for p in (CHART / "presets").glob("*.yaml"))
+DEFAULT_VALUES: dict[str, Any] = yaml.safe_load((CHART / "values.yaml").read_text())
+APP_VERSION = str(yaml.safe_load((CHART / "Chart.yaml").read_text())["appVersion"])
 PINNED = {"helm3": ROOT / ".tools/helm-3.17.2/helm", "helm4": ROOT / ".tools/helm-4.3.1/helm"}
 
 
@@ -74,6 +83,23 @@ class RenderError(Exception):
     pass
 
 
+def values_of(*files: Path) -> dict[str, Any]:
+    """values.yaml with the files on top, as Helm coalesces them."""
+    merged = copy.deepcopy(DEFAULT_VALUES)
+    for path in files:
+        merged = merge(merged, yaml.safe_load(path.read_text()) or {})
+    return merged
+
+
+def app_image(values: dict[str, Any]) -> str:
+    """The app's image reference: [registry/]repository:tag (appVersion by default)[@digest]."""
+    image = values["image"]
+    reference = f"{image['repository']}:{image['tag'] or APP_VERSION}"
+    if image["registry"]:
+        reference = f"{image['registry']}/{reference}"
+    return f"{reference}@{image['digest']}" if image["digest"] else reference
+
+
 def helm_binaries() -> dict[str, Path]:
     """Both pinned Helm lines, plus $HELM when it points at another binary."""
     binaries = dict(PINNED)
@@ -82,18 +108,123 @@ def helm_binaries() -> dict[str, Path]:
     return binaries
 
 
+# --------------------------------------------------------------------------------------------
+# Dev mode (dev.enabled): what a render holds besides the app's workloads
+
+DEV_WIRING = dev_wiring(build_spec(DECLARATION))
+# Pods of dev mode that stand in for no endpoint kind: MinIO's bucket Job.
+DEV_JOBS = {MINIO.component: f"{MINIO.component}-bucket"}
+# Where each dev component's image is in values (dev.<section>.<key>).
+DEV_IMAGES = {
+    "postgresql": ("postgresql", "image"),
+    "minio": ("minio", "image"),
+    "minio-bucket": ("minio", "clientImage"),
+    "maildev": ("mail", "image"),
+}
+
+
+def dev_enabled(values: dict[str, Any]) -> bool:
+    return bool((values.get("dev") or {}).get("enabled"))
+
+
+def _holds(condition: str, values: dict[str, Any]) -> bool:
+    """A dev service's extra Go condition (DevService.enabled) under ``values``."""
+    if condition == "true":
+        return True
+    match = re.fullmatch(r"\.Values\.([\w.]+)", condition)
+    if match is None:
+        raise ValueError(f"cannot evaluate the dev condition {condition!r}")
+    node: Any = values
+    for key in match[1].split("."):
+        node = node.get(key) if isinstance(node, dict) else None
+    return bool(node)
+
+
+def dev_services(values: dict[str, Any]) -> dict[str, DevService]:
+    """Endpoint kind -> the dev service standing in for it with these values (merged)."""
+    if DEV_WIRING is None or not dev_enabled(values):
+        return {}
+    return {
+        kind: service
+        for kind, service in DEV_WIRING.kinds().items()
+        if _holds(service.enabled, values)
+    }
+
+
+def dev_components(values: dict[str, Any]) -> set[str]:
+    """Components (app.kubernetes.io/component) of the pods dev mode adds with these values."""
+    services = {service.component for service in dev_services(values).values()}
+    return services | {job for owner, job in DEV_JOBS.items() if owner in services}
+
+
+# Every component dev mode may add, whatever the values.
+ALL_DEV_COMPONENTS = frozenset(
+    {service.component for service in DEV_WIRING.services()} | set(DEV_JOBS.values())
+    if DEV_WIRING is not None
+    else ()
+)
+
+
+def dev_image(values: dict[str, Any], component: str) -> str:
+    section, key = DEV_IMAGES[component]
+    image = values["dev"][section][key]
+    return f"{image['repository']}:{image['tag']}"
+
+
+# --------------------------------------------------------------------------------------------
+# Comparing renders
+
+GENERATED = "<generated or kept>"
+# Shorter values are not taken for generated ones inside another value (a user name, say).
+MIN_GENERATED_LENGTH = 16
+
+
+def _decoded(value: object) -> str | None:
+    try:
+        return base64.b64decode(str(value), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+
+
+def _normalized_secret_data(data: dict[str, Any]) -> dict[str, str]:
+    """A kept Secret's data with generated (or kept) values replaced by placeholders.
+
+    A value that embeds other keys' values (a DSN holding the password, MinIO's config.env
+    holding its keys) keeps its own text with ``<key>`` where they were, so two renders
+    still agree on how it is composed; every other value becomes GENERATED.
+    """
+    plain = {key: _decoded(value) for key, value in data.items()}
+    atoms = sorted(
+        ((key, text) for key, text in plain.items() if text and len(text) >= MIN_GENERATED_LENGTH),
+        key=lambda item: -len(item[1]),
+    )
+    out: dict[str, str] = {}
+    for key, text in plain.items():
+        if text is None:
+            out[key] = GENERATED
+            continue
+        composed = text
+        for other, value in atoms:
+            if other != key and value != text:
+                composed = composed.replace(value, f"<{other}>")
+        out[key] = composed if composed != text else GENERATED
+    return out
+
+
 def normalize_generated(documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Renders with chart-generated secrets made comparable.
 
     Under `helm template` there is no live Secret to reuse, so generated values (in Secrets
-    Helm keeps) are random on every render, and so is the checksum of the secrets template.
+    Helm keeps: the app's generated secrets, the dev services' credentials) are random on
+    every render, and so is the checksum of the secrets template. Values composed from
+    generated ones (the dev DSN) keep their composition (``_normalized_secret_data``).
     """
     out = []
     for doc in documents:
         doc = copy.deepcopy(doc)
         annotations = (doc.get("metadata") or {}).get("annotations") or {}
         if doc.get("kind") == "Secret" and annotations.get("helm.sh/resource-policy") == "keep":
-            doc["data"] = {key: "<generated or kept>" for key in doc.get("data") or {}}
+            doc["data"] = _normalized_secret_data(doc.get("data") or {})
         template = ((doc.get("spec") or {}).get("template") or {}).get("metadata") or {}
         if "checksum/secrets" in (template.get("annotations") or {}):
             template["annotations"]["checksum/secrets"] = "<checksum>"

@@ -35,7 +35,20 @@ from chartgen.readme import CHECKOV_WAIVERS
 from chartgen.roles import Secret
 from chartgen.spec import ChartSpec, WorkloadSpec, build_spec
 from lookout.chart import CHART as DECLARATION
-from tests.helm import CHART, EXAMPLES, PRESETS, ROOT, Helm, RenderError, merge
+from tests.helm import (
+    CHART,
+    DEV_JOBS,
+    EXAMPLES,
+    PRESETS,
+    ROOT,
+    Helm,
+    RenderError,
+    dev_components,
+    dev_enabled,
+    dev_image,
+    dev_services,
+    merge,
+)
 
 Doc = dict[str, Any]
 
@@ -51,6 +64,8 @@ CHECKOV = ROOT / ".tools" / "checkov" / "bin" / "checkov"
 COMPONENT = "app.kubernetes.io/component"
 POD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob")
 MIN_ID = 10000
+APP_WORKLOADS = {w.name for w in SPEC.workloads}
+DEV = CHART / "ci" / "dev-values.yaml"
 
 # checkov findings the chart does not fix: the generator's one list, which also writes the
 # README's "Security checks (checkov)" table that the test below reads back.
@@ -112,11 +127,24 @@ def lookup(values: dict[str, Any], path: tuple[str, ...]) -> Any:
 
 
 def configured_kinds(workload: WorkloadSpec, values: dict[str, Any]) -> set[str]:
-    """Endpoint kinds of a workload that these values turn on (a required endpoint always is)."""
+    """Endpoint kinds of a workload that these values turn on (a required endpoint always is).
+
+    In dev mode the kinds a dev service stands in for are not among them: the release's own
+    service is the peer (``dev_peers``), whatever the values say.
+    """
     return {
         kind
         for kind, settings in workload.endpoints().items()
         if any(s.required or lookup(values, s.values_path) for s in settings)
+    } - set(dev_services(values))
+
+
+def dev_peers(workload: WorkloadSpec, values: dict[str, Any]) -> dict[str, list[Doc]]:
+    """Dev component -> ports: the dev services standing in for the workload's endpoints."""
+    return {
+        service.component: tcp(service.port)
+        for kind, service in dev_services(values).items()
+        if kind in workload.endpoints()
     }
 
 
@@ -173,16 +201,21 @@ class CheckovRun:
     resources: int
     failures: tuple[str, ...]  # "check id  resource  file  (name)" of each failed check
     failed_ids: frozenset[str]
+    checked: frozenset[str] = frozenset()  # resources some check ran on ("Kind.ns.name")
 
 
-def run_checkov(directory: Path) -> CheckovRun:
-    """checkov over every manifest in `directory`, the waived checks skipped."""
+def run_checkov(directory: Path, quiet: bool = True) -> CheckovRun:
+    """checkov over every manifest in `directory`, the waived checks skipped.
+
+    Quiet, it reports failed checks only; otherwise passed ones too (``checked``).
+    """
     if not CHECKOV.exists():
         pytest.fail(f"{CHECKOV} is missing: run `make tools` (make test does it)")
     command = [
         str(CHECKOV),
         *("-d", str(directory), "--framework", "kubernetes", "-o", "json"),
-        *("--quiet", "--compact"),
+        *(("--quiet",) if quiet else ()),
+        "--compact",
         # No call to the vendor's API for guidelines: the checks ship with checkov.
         "--skip-download",
         *("--skip-check", ",".join(sorted(WAIVED))),
@@ -197,12 +230,16 @@ def run_checkov(directory: Path) -> CheckovRun:
     reports = parsed if isinstance(parsed, list) else [parsed]
     failures: list[str] = []
     ids: set[str] = set()
+    checked: set[str] = set()
     totals = dict.fromkeys(("passed", "failed", "skipped", "resource_count"), 0)
     for report in reports:
         summary = report.get("summary", report)
         for key in totals:
             totals[key] += int(summary.get(key, 0))
+        for check in (report.get("results") or {}).get("passed_checks") or []:
+            checked.add(str(check.get("resource")))
         for check in (report.get("results") or {}).get("failed_checks") or []:
+            checked.add(str(check.get("resource")))
             ids.add(check["check_id"])
             failures.append(
                 f"{check['check_id']}  {check.get('resource')}  {check.get('file_path')}"
@@ -216,6 +253,7 @@ def run_checkov(directory: Path) -> CheckovRun:
         resources=totals["resource_count"],
         failures=tuple(sorted(failures)),
         failed_ids=frozenset(ids),
+        checked=frozenset(checked),
     )
 
 
@@ -332,7 +370,7 @@ HOSTNAME = re.compile(
 # Dotted names that are files, not hosts.
 FILE_SUFFIXES = {
     "json", "yaml", "yml", "txt", "py", "toml", "tpl", "conf", "cfg", "ini", "log", "pem", "crt",
-    "key", "html", "css", "js", "md", "sql", "csv",
+    "key", "html", "css", "js", "md", "sql", "csv", "env",
 }  # fmt: skip
 
 
@@ -407,13 +445,20 @@ def rendered_addresses(docs: list[Doc]) -> list[Address]:
         if doc["kind"] in POD_KINDS:
             for container in containers(pod_template(doc)["spec"]):
                 where = f"{name} container {container['name']}"
-                for var in container.get("env") or []:
-                    if "value" in var:
-                        scan(str(var["value"]), f"{where} env {var['name']}")
+                env = {
+                    v["name"]: str(v["value"]) for v in container.get("env") or [] if "value" in v
+                }
+                for var, value in env.items():
+                    scan(value, f"{where} env {var}")
                 for field in ("command", "args"):
                     for arg in container.get(field) or []:
-                        scan(str(arg), f"{where} {field}")
+                        scan(shell_expanded(str(arg), env), f"{where} {field}")
     return found
+
+
+def shell_expanded(text: str, env: dict[str, str]) -> str:
+    """``${NAME}`` replaced by the container's literal env value, as a shell command sees it."""
+    return re.sub(r"\$\{(\w+)\}", lambda m: env.get(m[1], m[0]), text)
 
 
 def in_cluster(host: str, services: set[str]) -> bool:
@@ -494,6 +539,96 @@ def test_minimal_install_reaches_only_the_cluster_and_the_operators_peers(helm: 
     )
 
 
+def test_dev_install_reaches_only_the_release(helm: Helm) -> None:
+    """Dev mode: the app talks to the release's own PostgreSQL, MinIO and MailDev; no address
+    nobody configured renders, and no pod may reach anything outside the release but DNS."""
+    docs = render(helm, [DEV])
+    values = merged_values(DEV)
+    stand_ins = dev_services(values)
+    assert stand_ins, f"{DEV.name} turns on no dev service"
+    services = {
+        s["spec"]["selector"][COMPONENT]: s["metadata"]["name"] for s in of_kind(docs, "Service")
+    }
+    hosts = {a.host for a in rendered_addresses(docs)}
+    # The finder sees the wiring: the DSN names the dev PostgreSQL, the S3 endpoint MinIO.
+    for kind in ("postgresql", "s3"):
+        assert services[stand_ins[kind].component] in hosts, (kind, sorted(hosts))
+    # The S3 URI names the bucket MinIO holds (DevMode.bucket), not a host: the endpoint is
+    # the release's MinIO, found above.
+    assert DECLARATION.dev is not None
+    bucket = f"s3://{DECLARATION.dev.bucket}"
+    foreign = [
+        a for a in foreign_addresses(docs, DEV) if not (a.form == "url" and a.text == bucket)
+    ]
+    assert not foreign, f"{helm.name}: addresses nobody configured:\n" + "\n".join(
+        f"  {a.text!r} ({a.form}) in {a.where}" for a in foreign
+    )
+    dns = values["networkPolicy"]["dns"]
+    dns_peer = {"namespaceSelector": dns["namespaceSelector"], "podSelector": dns["podSelector"]}
+    outside: list[str] = []
+    for policy in of_kind(docs, "NetworkPolicy"):
+        for index, rule in enumerate(policy["spec"].get("egress") or []):
+            for peer in rule.get("to") or [{"(everywhere)": True}]:
+                if peer != dns_peer and in_release_peer(peer) is None:
+                    outside.append(f"{ident(policy)} egress[{index}]: {peer}")
+    assert not outside, "egress beyond the release and DNS:\n  " + "\n  ".join(outside)
+
+
+@example_params
+def test_dev_service_policies_admit_exactly_their_users(helm: Helm, example: Path) -> None:
+    """Each dev service admits, on its one endpoint port, exactly the workloads whose settings
+    use its endpoint kind (from the spec), plus its own helper Job; it reaches nothing. The
+    helper Job reaches DNS and its service only."""
+    docs = render(helm, [example])
+    values = merged_values(example)
+    pods = pod_labels_by_workload(docs)
+    assert set(pods) - APP_WORKLOADS == dev_components(values)
+    dns = values["networkPolicy"]["dns"]
+    for kind, service in dev_services(values).items():
+        users = {w.name for w in SPEC.workloads if kind in w.endpoints()}
+        if service.component in DEV_JOBS:
+            users.add(DEV_JOBS[service.component])
+        policy = policy_of(docs, service.component)
+        spec = policy["spec"]
+        where = f"{helm.name} {example.name} {ident(policy)}"
+        assert sorted(spec.get("policyTypes") or []) == ["Egress", "Ingress"], where
+        assert not spec.get("egress"), f"{where}: a dev service reaches nothing"
+        [rule] = spec.get("ingress") or [{}]
+        admitted = set()
+        for peer in rule.get("from") or []:
+            component = in_release_peer(peer)
+            assert component is not None, f"{where}: admits {peer}"
+            assert selects(peer["podSelector"], pods[component]), where
+            admitted.add(component)
+        assert admitted == users, f"{where}: admits {sorted(admitted)}, users {sorted(users)}"
+        assert sorted_ports(rule) == tcp(service.port), where
+
+        job = DEV_JOBS.get(service.component)
+        if job is None:
+            continue
+        spec = policy_of(docs, job)["spec"]
+        assert sorted(spec.get("policyTypes") or []) == ["Egress", "Ingress"], job
+        assert not spec.get("ingress"), f"{job}: nothing calls it"
+        egress = {
+            in_release_peer(r["to"][0]) or "dns": (r["to"], sorted_ports(r)) for r in spec["egress"]
+        }
+        assert egress == {
+            "dns": (
+                [
+                    {
+                        "namespaceSelector": dns["namespaceSelector"],
+                        "podSelector": dns["podSelector"],
+                    }
+                ],
+                [{"port": 53, "protocol": "TCP"}, {"port": 53, "protocol": "UDP"}],
+            ),
+            service.component: (
+                [{"podSelector": {"matchLabels": selector_of(pods[service.component])}}],
+                tcp(service.port),
+            ),
+        }, job
+
+
 def test_egress_cidrs_are_exactly_the_operators(helm: Helm) -> None:
     docs = render(helm, [MINIMAL])
     rendered = {a.host for a in rendered_addresses(of_kind(docs, "NetworkPolicy"))}
@@ -561,6 +696,12 @@ def in_release_peer(peer: Doc) -> str | None:
     return peer["podSelector"].get("matchLabels", {}).get(COMPONENT)
 
 
+def selector_of(labels: dict[str, str]) -> dict[str, str]:
+    """A pod's selector labels: the chart selects by name, instance and component."""
+    keys = ("app.kubernetes.io/name", "app.kubernetes.io/instance", COMPONENT)
+    return {key: labels[key] for key in keys}
+
+
 def tcp(*ports: int) -> list[Doc]:
     return sorted(({"port": p, "protocol": "TCP"} for p in ports), key=lambda p: p["port"])
 
@@ -589,7 +730,7 @@ def test_each_workload_policy_allows_exactly_its_calls(helm: Helm, example: Path
     values = merged_values(example)
     network = values["networkPolicy"]
     pods = pod_labels_by_workload(docs)
-    assert set(pods) == {w.name for w in SPEC.workloads}
+    assert set(pods) == APP_WORKLOADS | dev_components(values)
     for workload in SPEC.workloads:
         name = workload.name
         policy = policy_of(docs, name)
@@ -678,6 +819,8 @@ def test_each_workload_policy_allows_exactly_its_calls(helm: Helm, example: Path
             target: tcp(*{SPEC.workload(target).port(p) for t, p in workload.calls if t == target})
             for target, _ in workload.calls
         }
+        # In dev mode, the release's own service for each endpoint kind it stands in for.
+        expected_calls |= dev_peers(workload, values)
         assert calls == expected_calls, where
         kinds = configured_kinds(workload, values)
         expected_blocks = [
@@ -718,22 +861,58 @@ def test_policies_can_be_turned_off(helm: Helm, example: Path) -> None:
     assert not of_kind(docs, "NetworkPolicy")
 
 
-def test_every_service_port_is_admitted_by_its_workloads_policy(helm: Helm) -> None:
-    docs = render(helm, [MINIMAL])
+@pytest.mark.parametrize("example", [MINIMAL, DEV], ids=[MINIMAL.stem, DEV.stem])
+def test_every_service_port_is_admitted_by_its_workloads_policy(helm: Helm, example: Path) -> None:
+    """Every app Service port is admitted; a dev service admits its endpoint port only (its
+    web consoles are for `kubectl port-forward`, which no NetworkPolicy governs)."""
+    docs = render(helm, [example])
     pods = pod_labels_by_workload(docs)
+    values = merged_values(example)
+    stand_ins = {s.component: s for s in dev_services(values).values()}
     dead: list[str] = []
     for service in of_kind(docs, "Service"):
         component = service["spec"]["selector"][COMPONENT]
-        workload = SPEC.workload(component)
+        if component in APP_WORKLOADS and not values["ingress"]["enabled"]:
+            # Without an Ingress, a port only the controller would use is for port-forward
+            # (NOTES says so; test_operability). Only if no workload or client calls it.
+            workload = SPEC.workload(component)
+            called = {workload.port(p) for _, p in SPEC.callers(component)}
+            clients = {p.number for p in workload.decl.ports if p.clients}
+            public = {workload.port(path.port) for path in workload.decl.ingress}
+            forwarded = public - called - clients
+        else:
+            forwarded = set()
         rules = policy_of(docs, component)["spec"].get("ingress") or []
         admitted = {p["port"] for rule in rules for p in rule.get("ports") or []}
         assert selects({"matchLabels": service["spec"]["selector"]}, pods[component])
         for port in service["spec"]["ports"]:
-            target = port["targetPort"]
-            number = workload.port(target) if isinstance(target, str) else target
-            if number not in admitted:
+            number = target_port(docs, component, port["targetPort"])
+            if component in stand_ins:
+                expected = number == stand_ins[component].port
+                assert (number in admitted) == expected, f"{ident(service)} {port}"
+            elif number not in admitted and number not in forwarded:
                 dead.append(f"{ident(service)} port {port['name']} ({number})")
     assert not dead, "Service ports no NetworkPolicy admits:\n  " + "\n  ".join(dead)
+
+
+def target_port(docs: list[Doc], component: str, target: int | str) -> int:
+    """The port number a Service's targetPort means: the spec's for the app's workloads, the
+    rendered container port for a dev service's pods."""
+    if isinstance(target, int):
+        return target
+    if component in APP_WORKLOADS:
+        return SPEC.workload(component).port(target)
+    [doc] = [
+        d
+        for d in pod_bearers(docs)
+        if pod_template(d)["metadata"]["labels"][COMPONENT] == component
+    ]
+    ports = {
+        p["name"]: p["containerPort"]
+        for c in pod_template(doc)["spec"]["containers"]
+        for p in c.get("ports") or []
+    }
+    return ports[target]
 
 
 # --- 4. bad values ------------------------------------------------------------------------------
@@ -837,12 +1016,25 @@ def expected_image(values: dict[str, Any]) -> str:
     return f"{reference}@{image['digest']}" if image["digest"] else reference
 
 
+def expected_images(doc: Doc, values: dict[str, Any]) -> dict[str, str]:
+    """Container name -> image: the app's, but dev services' (and their waiters') their own."""
+    component = pod_template(doc)["metadata"]["labels"][COMPONENT]
+    pod = pod_template(doc)["spec"]
+    if component not in APP_WORKLOADS:
+        return {c["name"]: dev_image(values, component) for c in containers(pod)}
+    images = {c["name"]: expected_image(values) for c in containers(pod)}
+    # The migrations Job waits for the dev PostgreSQL with that server's own pg_isready.
+    for init in pod.get("initContainers") or []:
+        if dev_enabled(values) and init["name"] == "wait-for-postgresql":
+            images[init["name"]] = dev_image(values, "postgresql")
+    return images
+
+
 @example_params
 @preset_params
 def test_pods_are_hardened(helm: Helm, example: Path, preset: str) -> None:
     docs = render(helm, [example], [f"preset={preset}"])
     values = merged_values(example)
-    image = expected_image(values)
     problems: list[str] = []
 
     def require(ok: bool, where: str, what: str) -> None:
@@ -858,12 +1050,13 @@ def test_pods_are_hardened(helm: Helm, example: Path, preset: str) -> None:
             "automountServiceAccountToken: false",
         )
     bearers = pod_bearers(docs)
-    assert {pod_template(d)["metadata"]["labels"][COMPONENT] for d in bearers} == {
-        w.name for w in SPEC.workloads
-    }
+    assert {pod_template(d)["metadata"]["labels"][COMPONENT] for d in bearers} == (
+        APP_WORKLOADS | dev_components(values)
+    )
     for doc in bearers:
         pod = pod_template(doc)["spec"]
         where = ident(doc)
+        images = expected_images(doc, values)
         context = pod.get("securityContext") or {}
         require(pod.get("automountServiceAccountToken") is False, where, "automount token")
         require(context.get("runAsNonRoot") is True, where, "runAsNonRoot")
@@ -887,10 +1080,13 @@ def test_pods_are_hardened(helm: Helm, example: Path, preset: str) -> None:
             for bound in ("requests", "limits"):
                 for name in ("cpu", "memory", "ephemeral-storage"):
                     require(bool((resources.get(bound) or {}).get(name)), at, f"{bound}.{name}")
+            image = images[container["name"]]
             require(container.get("image") == image, at, f"image {container.get('image')}")
-            if values["image"]["digest"]:
+            if values["image"]["digest"] and image == expected_image(values):
                 require("@sha256:" in container.get("image", ""), at, "image digest")
-            if doc["kind"] == "Deployment":
+        # Long-running containers are probed (init containers run to completion instead).
+        if doc["kind"] in ("Deployment", "StatefulSet"):
+            for container in pod["containers"]:
                 for probe in ("livenessProbe", "readinessProbe"):
-                    require(bool(container.get(probe)), at, probe)
+                    require(bool(container.get(probe)), f"{where} {container['name']}", probe)
     assert not problems, f"{helm.name} {example.name} preset={preset}:\n  " + "\n  ".join(problems)

@@ -285,14 +285,22 @@ def test_minimal_example_is_a_short_production_install(chart) -> None:
 
 
 def test_full_example_sets_most_options(chart) -> None:
+    """full-values.yaml is a production install: it sets most options but no dev-mode knob
+    (dev.*, the dev example's); dev-values.yaml turns dev mode on, and sets no other dev knob
+    than the switch (the dev services' defaults are what an evaluation runs)."""
     spec = build_spec(CHART)
     presets = load_presets(PROJECT.presets, spec.scalable)
     all_leaves = {node.path for node in leaves(walk(values_model(spec, presets)))}
     secret_plumbing = {p for p in all_leaves if "secretKeys" in p or "existingSecret" in p}
-    options = all_leaves - secret_plumbing
+    dev_knobs = {p for p in all_leaves if p[0] == "dev"}
+    assert ("dev", "enabled") in dev_knobs
+    options = all_leaves - secret_plumbing - dev_knobs
     set_keys = _flatten(yaml.safe_load(chart.files["ci/full-values.yaml"]))
     covered = options & set_keys
     assert len(covered) >= 0.8 * len(options), sorted(options - set_keys)
+    assert not {key for key in set_keys if key[0] == "dev"}, "full-values.yaml sets dev knobs"
+    dev_keys = _flatten(yaml.safe_load(chart.files["ci/dev-values.yaml"]))
+    assert {key for key in dev_keys if key[0] == "dev"} == {("dev",), ("dev", "enabled")}
 
 
 def test_a_section_may_not_take_a_chart_key() -> None:

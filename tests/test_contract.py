@@ -52,7 +52,16 @@ from tests.contract import (
     workloads,
     write_volume,
 )
-from tests.helm import CHART, EXAMPLES, Helm
+from tests.helm import (
+    CHART,
+    EXAMPLES,
+    Helm,
+    app_image,
+    dev_components,
+    dev_enabled,
+    dev_image,
+    values_of,
+)
 
 # --------------------------------------------------------------------------------------------
 # Realistic secret values, by values path of the secret setting
@@ -248,13 +257,28 @@ def test_secret_check_covers_secret_files() -> None:
 # Every rendered container loads
 
 
+def app_workloads(manifests: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The workloads running Lookout's services (not dev mode's PostgreSQL, MinIO, MailDev)."""
+    return [doc for doc in workloads(manifests) if service_of(doc) in SERVICES]
+
+
 def test_workloads_are_the_apps_services(helm: Helm, example: Path) -> None:
-    """The per-service tests below cover every workload the chart renders, one per service."""
+    """The per-service tests below cover every workload the chart renders, one per service;
+    the others are dev mode's own services (dev.enabled only), which read no app config.
+
+    Every container of the app's workloads runs the app's image and is checked below, but
+    for dev mode's wait for the dev PostgreSQL, which runs that server's image."""
+    values = values_of(example)
     rendered = [service_of(doc) for doc in workloads(render(helm, example))]
-    assert sorted(rendered) == sorted(SERVICES)
-    for doc in workloads(render(helm, example)):
+    assert sorted(service for service in rendered if service in SERVICES) == sorted(SERVICES)
+    assert set(rendered) - set(SERVICES) == dev_components(values)
+    for doc in app_workloads(render(helm, example)):
+        where = f"{doc['kind']} {doc['metadata']['name']}"
         assert doc["kind"] in ("Deployment", "Job")
-        assert container_names(doc), f"{doc['metadata']['name']} has no containers"
+        assert container_names(doc, app_image(values)), f"{where} runs no app container"
+        others = [c["image"] for c in containers(doc) if c["image"] != app_image(values)]
+        assert others == [dev_image(values, "postgresql")] * len(others), where
+        assert not others or dev_enabled(values), f"{where}: {others}"
 
 
 @pytest.mark.parametrize("service", sorted(SERVICES))
@@ -263,7 +287,12 @@ def test_rendered_config_loads(
 ) -> None:
     manifests = render(helm, example)
     workload = find_workload(manifests, service)
-    for name in container_names(workload):
+    names = container_names(workload, app_image(values_of(example)))
+    # Every regular container, and init containers too: in dev mode, the wait for the
+    # database runs the app with its config.
+    regular = [c["name"] for c in workload["spec"]["template"]["spec"]["containers"]]
+    assert set(regular) <= set(names), names
+    for name in names:
         where = f"{workload['kind']} {workload['metadata']['name']} container {name}"
         start = container_start(manifests, workload, name, existing_secrets)
         assert unreadable_files(workload, name, start.mounts) == [], where
@@ -292,7 +321,9 @@ def test_secrets_reach_containers_as_files_only(
     the container's service, so none is silently ignored."""
     manifests = render(helm, example)
     for workload in workloads(manifests):
+        # Dev mode's services too: their credentials are mounted files as well.
         assert secret_env_references(workload) == []
+    for workload in app_workloads(manifests):
         service = service_of(workload)
         sensitive = _sensitive_env_vars(service)
         for name in container_names(workload):
@@ -309,6 +340,7 @@ def test_every_secret_the_full_example_sets_reaches_its_services(helm: Helm) -> 
     values = yaml.safe_load(FULL.read_text())
     assert all(_lookup(values, tuple(path.split("."))) for path in SECRET_VALUES)
     manifests = render(helm, FULL)
+    assert app_workloads(manifests) == workloads(manifests)
     for workload in workloads(manifests):
         service = service_of(workload)
         for name in container_names(workload):

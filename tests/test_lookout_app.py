@@ -423,7 +423,10 @@ def test_secret_generation_policy() -> None:
     jwt = secrets["auth.jwt_secret"]
     assert isinstance(jwt, Secret)
     assert jwt.generate >= JWT_SECRET_MIN_LENGTH
-    assert secrets["auth.encryption_key"] == Secret(create_hint=ENCRYPTION_KEY_HINT)
+    # Never made up in production; in dev mode (throwaway data) a generated key is fine.
+    assert secrets["auth.encryption_key"] == Secret(
+        create_hint=ENCRYPTION_KEY_HINT, dev_generate=32, encoding="base64"
+    )
     assert secrets["admin.bootstrap_password"] == Secret(generate=32)
     generated = {path for path, role in secrets.items() if getattr(role, "generate", 0)}
     assert generated == {"auth.jwt_secret", "admin.bootstrap_password"}
@@ -526,3 +529,13 @@ def test_placeholder_commands_say_so() -> None:
     result = CliRunner().invoke(main, ["serve", "api"])
     assert result.exit_code == 2
     assert "not implemented" in result.stderr
+
+
+def test_a_dev_generated_encryption_key_is_valid() -> None:
+    """What the chart makes up in dev mode: base64 of 32 random characters, i.e. 32 bytes."""
+    import base64
+    import secrets as random
+
+    alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+    made_up = "".join(random.choice(alphabet) for _ in range(32))
+    AuthSettings(jwt_secret=JWT_SECRET, encryption_key=base64.b64encode(made_up.encode()).decode())

@@ -19,14 +19,23 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from chartgen.dev import SECRET_FACTS, DevService
+from chartgen.dev import service_of as dev_service_of
+from chartgen.env import is_dev_generated
 from chartgen.spec import build_spec
 from lookout.chart import CHART as CHART_DECLARATION
 from tests.helm import (
+    ALL_DEV_COMPONENTS,
     CHART,
+    DEV_WIRING,
     EXAMPLES,
     PRESETS,
     Helm,
     RenderError,
+    dev_components,
+    dev_enabled,
+    dev_image,
+    dev_services,
     helm_binaries,
     merge,
     normalize_generated,
@@ -45,6 +54,10 @@ KUBERNETES_VERSIONS = ("1.30.0", "1.34.0")
 SPEC = build_spec(CHART_DECLARATION)
 SECRETS_DIR = CHART_DECLARATION.secrets_dir
 WORKLOAD_KINDS = ("Deployment", "Job")
+POD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod")
+APP_WORKLOADS = {w.name for w in SPEC.workloads}
+# What Helm's .Release.Revision is under `helm template` (and a first install).
+FIRST_REVISION = 1
 
 Doc = dict[str, Any]
 
@@ -155,8 +168,12 @@ def component(doc: Doc) -> str | None:
 
 
 def workloads(docs: list[Doc]) -> dict[str, Doc]:
-    """Deployments and Jobs by their component (= workload name in values and presets)."""
-    found = [d for d in docs if d["kind"] in WORKLOAD_KINDS]
+    """The app's Deployments and Jobs by their component (= workload name in values and presets).
+
+    Dev mode's own pods (PostgreSQL, MinIO, MailDev) are not among them:
+    test_pods_are_the_apps_workloads_and_in_dev_mode_its_services accounts for every pod.
+    """
+    found = [d for d in docs if d["kind"] in WORKLOAD_KINDS and component(d) in APP_WORKLOADS]
     by_component = {component(d): d for d in found}
     assert len(by_component) == len(found), "two workloads share a component label"
     return by_component
@@ -173,6 +190,44 @@ def pod_config(docs: list[Doc], workload: Doc) -> dict[str, str]:
     for source in only_container(workload).get("envFrom") or []:
         config |= configmaps[source["configMapRef"]["name"]]["data"]
     return config
+
+
+def volume_sources(volume: Doc) -> list[tuple[str, str]]:
+    """(kind, name) of each Secret and ConfigMap a pod volume reads."""
+    found = []
+    if "secret" in volume:
+        found.append(("Secret", volume["secret"]["secretName"]))
+    if "configMap" in volume:
+        found.append(("ConfigMap", volume["configMap"]["name"]))
+    for source in (volume.get("projected") or {}).get("sources") or []:
+        if "secret" in source:
+            found.append(("Secret", source["secret"]["name"]))
+        if "configMap" in source:
+            found.append(("ConfigMap", source["configMap"]["name"]))
+    return found
+
+
+def existing_secret_names(vals: Any) -> list[str]:
+    """Every ``*.existingSecret`` the values name: Secrets the operator creates."""
+    if not isinstance(vals, dict):
+        return []
+    own = [vals["existingSecret"]] if isinstance(vals.get("existingSecret"), str) else []
+    return [name for name in own if name] + [
+        name for value in vals.values() for name in existing_secret_names(value)
+    ]
+
+
+def dev_secret_of(
+    section: str, field: str, stand_ins: dict[str, DevService]
+) -> tuple[str, str] | None:
+    """(Secret name suffix, key) a secret setting reads in dev mode, if a dev service's."""
+    if DEV_WIRING is None:
+        return None
+    fact = DEV_WIRING.fact_of(SPEC.setting_at((section, field)))
+    if fact is None or dev_service_of(fact).kind not in stand_ins:
+        return None
+    assert fact in SECRET_FACTS, f"{section}.{field} is a secret wired to plain {fact}"
+    return SECRET_FACTS[fact].component, SECRET_FACTS[fact].key
 
 
 def only_container(workload: Doc) -> Doc:
@@ -200,6 +255,30 @@ def test_lint_strict_passes(helm: Helm, example: Path, preset: str) -> None:
 
 
 # --- 2. rendered manifests --------------------------------------------------------------------
+
+
+@combo_params
+def test_pods_are_the_apps_workloads_and_in_dev_mode_its_services(
+    helm: Helm, example: Path, preset: str
+) -> None:
+    """Every object running pods is one of the spec's workloads, or (dev.enabled only) one of
+    the dev services the chart declares; nothing else of theirs renders outside dev mode."""
+    docs = render(helm, example, preset)
+    vals = values(example, preset)
+    bearers = [component(d) for d in docs if d["kind"] in POD_KINDS]
+    assert len(bearers) == len(set(bearers)), f"two pod controllers share a component: {bearers}"
+    expected_dev = dev_components(vals)
+    assert set(bearers) == APP_WORKLOADS | expected_dev
+    assert bool(expected_dev) == dev_enabled(vals), "dev services exactly in dev mode"
+    # Outside dev mode nothing of the dev services renders: no object of theirs, no Secret
+    # holding their credentials.
+    prefix = f"{fullname(vals)}-dev-"
+    dev_objects = sorted(
+        ident(d)
+        for d in docs
+        if component(d) in ALL_DEV_COMPONENTS or d["metadata"]["name"].startswith(prefix)
+    )
+    assert bool(dev_objects) == dev_enabled(vals), dev_objects
 
 
 SIZING_KEYS = ("replicas", "resources", "autoscaling", "podDisruptionBudget", "topologySpread")
@@ -311,11 +390,21 @@ def test_workload_pods_use_the_configured_image(helm: Helm, example: Path, prese
     if image["digest"]:
         want += f"@{image['digest']}"
     pull_secrets = values(example, preset)["imagePullSecrets"]
+    vals = values(example, preset)
     for name, workload in workloads(docs).items():
         container = only_container(workload)
         assert container["image"] == want, name
         assert container["imagePullPolicy"] == image["pullPolicy"], name
         assert (pod_spec(workload).get("imagePullSecrets") or []) == pull_secrets, name
+        # Init containers only in dev mode: the app's own image waiting for the database, or
+        # (before the migrations) the dev PostgreSQL's image waiting for the server.
+        for init in pod_spec(workload).get("initContainers") or []:
+            where = f"{name} init container {init['name']}"
+            assert dev_enabled(vals), f"{where} outside dev mode"
+            if init["image"] != want:
+                assert init["image"] == dev_image(vals, "postgresql"), where
+            else:
+                assert init["imagePullPolicy"] == image["pullPolicy"], where
 
 
 @combo_params
@@ -354,6 +443,16 @@ def test_migrations_and_its_inputs_are_pre_install_hooks(
     docs = render(helm, example, preset)
     job = workloads(docs)["migrations"]
     assert job["kind"] == "Job"
+    if dev_enabled(values(example, preset)):
+        # The database is part of the release, so the Job cannot run before it: a plain Job,
+        # a new one per revision (a Job's pod template is immutable), and no hooks at all.
+        assert "helm.sh/hook" not in annotations(job)
+        name = f"{fullname(values(example, preset))}-migrations-{FIRST_REVISION}"
+        assert job["metadata"]["name"] == name
+        assert not hook_secrets(docs), "hook copies of Secrets without a hook"
+        hooks = sorted(ident(d) for d in docs if "helm.sh/hook" in annotations(d))
+        assert not hooks, f"hooks in dev mode: {hooks}"
+        return
     assert annotations(job).get("helm.sh/hook") == HOOK
 
     spec = pod_spec(job)
@@ -403,9 +502,12 @@ def test_hook_secret_copies_match_the_release_secrets(
 @combo_params
 def test_selectors_match_pods_and_services(helm: Helm, example: Path, preset: str) -> None:
     docs = render(helm, example, preset)
-    deployments = by_kind(docs, "Deployment")
+    # Long-running pods: the app's Deployments, and in dev mode the dev services' StatefulSets.
+    deployments = {**by_kind(docs, "Deployment"), **by_kind(docs, "StatefulSet")}
     services = by_kind(docs, "Service")
     assert deployments
+    for name, statefulset in by_kind(docs, "StatefulSet").items():
+        assert statefulset["spec"]["serviceName"] in services, f"{name}: no governing Service"
     for name, deployment in deployments.items():
         selector = deployment["spec"]["selector"]["matchLabels"]
         pod_labels = deployment["spec"]["template"]["metadata"]["labels"]
@@ -434,12 +536,26 @@ def test_references_between_objects_resolve(helm: Helm, example: Path, preset: s
     services = by_kind(docs, "Service")
     configmaps = by_kind(docs, "ConfigMap")
     accounts = by_kind(docs, "ServiceAccount")
+    secrets = by_kind(docs, "Secret")
+    vals = values(example, preset)
+    existing = set(existing_secret_names(vals))
     for name, workload in workloads(docs).items():
         spec = pod_spec(workload)
-        if values(example, preset)["serviceAccount"]["create"]:
+        if vals["serviceAccount"]["create"]:
             assert spec["serviceAccountName"] in accounts, name
-        for source in only_container(workload).get("envFrom") or []:
-            assert source["configMapRef"]["name"] in configmaps, name
+        for container in [*(spec.get("initContainers") or []), *spec["containers"]]:
+            for source in container.get("envFrom") or []:
+                assert source["configMapRef"]["name"] in configmaps, name
+    # Every pod's volumes (dev services' too) read rendered objects or the operator's Secrets.
+    for doc in docs:
+        if doc["kind"] not in POD_KINDS:
+            continue
+        for volume in pod_spec(doc).get("volumes") or []:
+            for kind, name in volume_sources(volume):
+                if kind == "Secret":
+                    assert name in secrets or name in existing, f"{ident(doc)}: Secret {name}"
+                else:
+                    assert name in configmaps, f"{ident(doc)}: ConfigMap {name}"
 
     # In-cluster URLs handed to the apps point at a rendered Service port.
     for cm_name, cm in configmaps.items():
@@ -475,8 +591,9 @@ def test_workloads_get_the_secrets_of_the_sections_they_read(
         ".".join(s.values_path)
         for w in SPEC.workloads
         for s in w.settings
-        if getattr(s.role, "generate", 0)
+        if getattr(s.role, "generate", 0) or (dev_enabled(vals) and is_dev_generated(s))
     }
+    stand_ins = dev_services(vals)
     problems = []
     for name, workload in workloads(docs).items():
         container = only_container(workload)
@@ -497,6 +614,18 @@ def test_workloads_get_the_secrets_of_the_sections_they_read(
                 var = prefix + snake(field)
                 existing = section_values["existingSecret"]
                 made_up = f"{section}.{field}" in generated
+                dev_secret = dev_secret_of(section, field, stand_ins)
+                if dev_secret is not None:
+                    # Dev mode: the dev service's kept Secret, whatever the section says.
+                    secret, key = f"{fullname(vals)}-{dev_secret[0]}", dev_secret[1]
+                    if var not in files:
+                        problems.append(f"{name}: file {var} missing (dev mode)")
+                    elif (files[var][0]["name"], files[var][1]) != (secret, key):
+                        found = f"{files[var][0]['name']}/{files[var][1]}"
+                        problems.append(f"{name}: {var} reads {found}, expected {secret}/{key}")
+                    elif key not in (secrets.get(secret) or {}).get("data", {}):
+                        problems.append(f"{name}: {var} reads {secret}/{key}, not rendered")
+                    continue
                 if not (existing or section_values.get(field) or made_up):
                     if var in files:
                         problems.append(f"{name}: {var} mounted though {section}.{field} is unset")
@@ -505,7 +634,7 @@ def test_workloads_get_the_secrets_of_the_sections_they_read(
                     problems.append(f"{name}: file {var} missing")
                     continue
                 source, mounted_key = files[var]
-                hook = "migrations-" if workload["kind"] == "Job" else ""
+                hook = "migrations-" if workload["kind"] == "Job" and not dev_enabled(vals) else ""
                 secret = existing or f"{fullname(vals)}-{hook}{kebab(section)}"
                 if source["name"] != secret or mounted_key != key:
                     found = f"{source['name']}/{mounted_key}"
@@ -820,13 +949,27 @@ def test_schema_requires_nothing_that_has_a_default() -> None:
     assert not problems, "\n".join(problems)
 
 
-def test_schema_defaults_match_values_yaml() -> None:
-    """Where both state a default, values.yaml and the schema agree (they document the same)."""
+@pytest.mark.parametrize(
+    "part",
+    [
+        "app",
+        "dev",
+    ],
+)
+def test_schema_defaults_match_values_yaml(part: str) -> None:
+    """Where both state a default, values.yaml and the schema agree (they document the same).
+
+    `part` "dev" checks the dev-mode knobs (dev.*), "app" everything else.
+    """
     problems: list[str] = []
 
     def check(node: dict[str, Any], value: Any, path: str) -> None:
         node = resolve(node)
-        if "default" in node and node["default"] != value:
+        if (
+            "default" in node
+            and node["default"] != value
+            and (path.split(".")[0] == "dev") == (part == "dev")
+        ):
             problems.append(f"{path}: schema default {node['default']!r}, values.yaml {value!r}")
         if isinstance(value, dict):
             for name, item in value.items():

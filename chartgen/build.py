@@ -11,6 +11,7 @@ from chartgen.chart_yaml import render_chart_yaml, render_helmignore
 from chartgen.config import Project
 from chartgen.presets import check_minimums, load_presets
 from chartgen.readme import render_readme
+from chartgen.retired import retired_keys
 from chartgen.schema import render_schema
 from chartgen.spec import build_spec
 from chartgen.values_model import values_model
@@ -59,7 +60,7 @@ def build_chart(project: Project) -> Chart:
                 hash_header,
             ],
         ),
-        "values.schema.json": render_schema(model, notice),
+        "values.schema.json": render_schema(model, notice, retired_keys(spec)),
     }
     for preset in presets:
         files[f"presets/{preset.name}.yaml"] = _with_header(

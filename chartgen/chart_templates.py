@@ -23,6 +23,7 @@ from chartgen.env import (
     secret_suffix,
     values_ref,
 )
+from chartgen.retired import retired_keys
 from chartgen.spec import ChartSpec, Group, Setting, SpecError, WorkloadSpec
 
 CHART_TEMPLATES = (
@@ -169,6 +170,7 @@ def render_templates(spec: ChartSpec, templates: Path, header: str) -> dict[str,
         ),
         "endpoint_kinds": spec.endpoint_kinds(),
         "login": _bootstrap_login(spec),
+        "retired": retired_keys(spec),
         "generated": [
             (g, s)
             for g in spec.groups()

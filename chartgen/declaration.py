@@ -88,6 +88,15 @@ class DevMode:
 
 
 @dataclass(frozen=True)
+class Removal:
+    """A values key the chart no longer has: a render that still sets it fails with ``reason``."""
+
+    key: str  # dotted values path, e.g. "api.settings.legacyMode"
+    since: str  # chart version that removed it
+    reason: str  # what to do instead
+
+
+@dataclass(frozen=True)
 class Maintainer:
     name: str
     email: str = ""
@@ -111,6 +120,7 @@ class ChartDeclaration:
     # NOTES.txt; the password is typically a chart-generated, kept secret.
     bootstrap_login: tuple[str, str] | None = None
     dev: DevMode | None = None
+    removals: tuple[Removal, ...] = ()
     home: str = ""
     keywords: tuple[str, ...] = ()
     maintainers: tuple[Maintainer, ...] = field(default_factory=tuple)

@@ -130,6 +130,19 @@ class Shared:
     key: str | None = None
 
 
+@dataclass(frozen=True)
+class Renamed:
+    """The field was called ``old`` (a field name in the same model) before chart ``since``.
+
+    The one declaration behind three things: the app still reads the old env var during the
+    deprecation period, the chart fails a render whose values still set the old key (naming
+    the new one), and ``chartgen diff`` reports a rename instead of a removal and an addition.
+    """
+
+    old: str
+    since: str
+
+
 Role = Value | Secret | Endpoint | Derived | Wired | Internal
 
 

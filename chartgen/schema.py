@@ -14,6 +14,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from chartgen.retired import RetiredKey, add_retired_keys
+
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 # pydantic's HttpUrl/AnyUrl accept inputs that RFC 3986 "uri" rejects (it percent-encodes
@@ -45,9 +47,12 @@ def _clean(node: Any) -> Any:
     return out
 
 
-def values_schema(model: type[BaseModel], comment: str) -> dict[str, Any]:
+def values_schema(
+    model: type[BaseModel], comment: str, retired: tuple[RetiredKey, ...] = ()
+) -> dict[str, Any]:
     raw = model.model_json_schema(by_alias=True, mode="validation")
     schema = _clean(raw)
+    add_retired_keys(schema, retired)
     schema["properties"] = {
         "global": {
             "type": "object",
@@ -58,5 +63,7 @@ def values_schema(model: type[BaseModel], comment: str) -> dict[str, Any]:
     return {"$schema": DIALECT, "$comment": comment, **schema}
 
 
-def render_schema(model: type[BaseModel], comment: str) -> str:
-    return json.dumps(values_schema(model, comment), indent=2, sort_keys=False) + "\n"
+def render_schema(
+    model: type[BaseModel], comment: str, retired: tuple[RetiredKey, ...] = ()
+) -> str:
+    return json.dumps(values_schema(model, comment, retired), indent=2, sort_keys=False) + "\n"

@@ -24,6 +24,7 @@ from chartgen.roles import (
     Derived,
     Endpoint,
     Internal,
+    Renamed,
     Role,
     Secret,
     Shared,
@@ -60,6 +61,14 @@ class Setting:
     field_path: tuple[str, ...]  # from the service settings root
     values_path: tuple[str, ...]  # in values.yaml; empty when not exposed
     env: str
+    renamed: Renamed | None = None  # the field's former name, if it was renamed
+    old_env: str = ""  # the env var of that former name
+
+    @property
+    def old_values_path(self) -> tuple[str, ...]:
+        """Where a renamed setting used to be in values.yaml."""
+        assert self.renamed is not None
+        return (*self.values_path[:-1], camel(self.renamed.old))
 
     @property
     def qualname(self) -> str:
@@ -296,6 +305,7 @@ class _Walk:
                 )
                 continue
             role = roles[0]
+            renamed = next((m for m in field.metadata if isinstance(m, Renamed)), None)
             exposed = isinstance(role, EXPOSED)
             if isinstance(role, Derived) and (field_path or field.default is not None):
                 self.duplicated.append(
@@ -311,6 +321,12 @@ class _Walk:
                 field_path=path,
                 values_path=(*values_path, camel(name)) if exposed else (),
                 env=env_name(self.prefix, path, self.delimiter),
+                renamed=renamed,
+                old_env=(
+                    env_name(self.prefix, (*field_path, renamed.old), self.delimiter)
+                    if renamed
+                    else ""
+                ),
             )
             self.settings.append(setting)
             if exposed:

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from lookout.settings.renamed_env import RenamedEnvSource
 from lookout.settings.secret_files import secret_files_source
 
 LogLevel = Literal["debug", "info", "warning", "error"]
@@ -44,4 +45,6 @@ class ServiceSettings(BaseSettings):
         # pydantic-settings' usual precedence, first wins: init kwargs, env vars, secret
         # files (then field defaults). An env var therefore overrides a mounted file, which
         # lets an operator debug with one `env` override. No .env file: a pod has none.
-        return init_settings, env_settings, secret_files_source(file_secret_settings)
+        # Renamed settings are still read under their old env var, with a warning.
+        env = RenamedEnvSource(settings_cls)
+        return init_settings, env, secret_files_source(file_secret_settings)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field, HttpUrl, SecretStr, field_validator
 
-from chartgen.roles import SECRET, VALUE, Endpoint
+from chartgen.roles import SECRET, VALUE, Endpoint, Renamed
 from lookout.settings.base import Section
 
 
@@ -24,9 +24,11 @@ class TelemetrySettings(Section):
         SECRET,
         Field(description="Headers for the OTLP exporter as k=v,k2=v2 (often an API key)."),
     ] = None
-    sample_ratio: Annotated[
+    trace_sample_ratio: Annotated[
         float,
         VALUE,
+        # Named for what it samples now that logs and metrics are exported too.
+        Renamed("sample_ratio", since="0.2.0"),
         Field(ge=0.0, le=1.0, description="Fraction of Lookout's own traces to keep."),
     ] = 0.1
     service_namespace: Annotated[

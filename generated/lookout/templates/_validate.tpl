@@ -3,6 +3,14 @@
 Checks the schema cannot express. All problems are reported at once, each naming its key.
 */}}
 {{- define "lookout.validate" -}}
+{{- /* Keys the chart no longer has: all of them at once, each with what to do. */}}
+{{- $removals := list }}
+{{- if hasKey (.Values.telemetry | default dict) "sampleRatio" }}
+{{- $removals = append $removals "telemetry.sampleRatio was renamed to telemetry.traceSampleRatio in chart 0.2.0: move its value there." }}
+{{- end }}
+{{- if $removals }}
+{{- fail (printf "\n\nREMOVALS:\n  %s" (join "\n  " $removals)) }}
+{{- end }}
 {{- $errors := list }}
 {{- if not (or .Values.database.existingSecret .Values.database.dsn .Values.dev.enabled) }}
 {{- $errors = append $errors "database.dsn: required. Set it, or set database.existingSecret to a Secret with the key named by database.secretKeys.dsn (default \"dsn\")." }}

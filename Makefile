@@ -11,8 +11,10 @@ CHECKOV := .tools/checkov/bin/checkov
 CHART := generated/lookout
 # Another Helm binary for `make lint`, e.g. HELM=/usr/local/bin/helm make lint
 HELM ?=
+# What `make release-notes` compares with: a git revision or a chart directory.
+BASE ?= $(shell git describe --tags --abbrev=0 2>/dev/null || echo HEAD~1)
 
-.PHONY: chart test check lint bench tools bootstrap clean postgres
+.PHONY: chart test check lint bench tools bootstrap clean postgres release-notes
 
 bootstrap: $(VENV)/.installed tools
 
@@ -55,6 +57,13 @@ test: bootstrap postgres
 	$(BIN)/ruff format --check .
 	$(BIN)/chartgen check
 	$(BIN)/pytest -n 2 -q
+
+# Upgrade notes (markdown) of the chart since BASE on stdout, e.g. make release-notes BASE=v0.1.0
+# (setting up goes to stderr, so the notes can be redirected); fails (exit 1) when Chart.yaml's
+# version bump does not cover the changes.
+release-notes:
+	@$(MAKE) --no-print-directory $(VENV)/.installed $(HELM4) >&2
+	@$(BIN)/chartgen diff --base $(BASE) --helm $(HELM4)
 
 bench: bootstrap
 	$(BIN)/python tools/bench.py

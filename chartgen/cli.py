@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import sys
+import tempfile
 from pathlib import Path
 
 import click
 
 from chartgen.build import build_chart, chart_dir, stale_diff, write_chart
 from chartgen.config import Project, find_project
+from chartgen.diff.compare import ChartError, diff_charts
+from chartgen.diff.json_report import render_json
+from chartgen.diff.markdown import render_markdown
+from chartgen.diff.render import Helm, HelmError, default_helm
+from chartgen.diff.source import BaseError, base_chart
 from chartgen.presets import PresetError
 from chartgen.spec import SpecError
 
@@ -81,3 +87,79 @@ def check(root: Path | None) -> None:
         )
         sys.exit(1)
     click.echo(f"{chart_dir(project, chart)} is up to date ({len(chart.files)} files).")
+
+
+class _DiffUsageError(click.ClickException):
+    # Exit 1 means "the version bump is not enough": anything else that stops diff is 2.
+    exit_code = 2
+
+
+def _current_chart(root: Path | None) -> tuple[Path, Path]:
+    """(project root, current chart directory) without building: diff reads what is written."""
+    try:
+        project = find_project((root or Path.cwd()).resolve())
+    except FileNotFoundError as error:
+        raise _DiffUsageError(str(error)) from error
+    charts = sorted(p.parent for p in project.output.glob("*/Chart.yaml"))
+    if len(charts) == 1:
+        return project.root, charts[0]
+    name = project.load_declaration().name
+    return project.root, project.output / name
+
+
+@main.command()
+@click.option(
+    "--base",
+    required=True,
+    metavar="REV|DIR",
+    help="The chart to compare with: a git revision of this repository (its generated "
+    "chart at that revision), or an older generated chart directory.",
+)
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["markdown", "json"]),
+    default="markdown",
+    show_default=True,
+    help="Upgrade notes in markdown, or a JSON list of changes with the verdict.",
+)
+@click.option(
+    "--helm",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Helm binary rendering both charts (default: Helm 4 from .tools/, else helm on PATH).",
+)
+@PROJECT_OPTION
+def diff(base: str, output: str, helm: Path | None, root: Path | None) -> None:
+    """Compare the written chart with a base chart; gate the version bump.
+
+    Reports values keys added, removed, renamed (declared in the schema), and changes to
+    their types, requirement, enums, ranges, defaults and descriptions; and, rendering every
+    preset × ci/ example with both charts, objects added or removed and changes to fields
+    Kubernetes cannot update in place. Each change is breaking, needs-attention or safe.
+
+    Exits 0 when Chart.yaml's version bump covers the changes (breaking: major, or minor
+    on 0.x; anything else: patch), 1 when it does not, 2 on usage errors.
+    """
+    project_root, current = _current_chart(root)
+    try:
+        binary = helm or default_helm(project_root)
+        with (
+            tempfile.TemporaryDirectory(prefix="chartgen-helm-") as home,
+            base_chart(base, current) as (base_dir, label),
+        ):
+            renderer = Helm(binary, Path(home))
+            renderer.version()  # fail early and clearly when it cannot run
+            report = diff_charts(
+                base_dir,
+                current,
+                lambda chart, values, preset: renderer.template(
+                    chart, current.name, values, preset
+                ),
+                label,
+            )
+    except (BaseError, ChartError, HelmError) as error:
+        raise _DiffUsageError(str(error)) from error
+    click.echo(render_json(report) if output == "json" else render_markdown(report), nl=False)
+    if not report.verdict.ok:
+        click.echo(f"The version bump is not enough: {report.verdict.message}", err=True)
+        sys.exit(1)

@@ -19,6 +19,7 @@ class Project:
     presets: Path
     examples: Path
     output: Path
+    changelog: Path  # the chart's release notes, shipped as its CHANGELOG.md
 
     def load_declaration(self) -> ChartDeclaration:
         module_name, _, attribute = self.declaration.partition(":")
@@ -43,5 +44,6 @@ def find_project(start: Path) -> Project:
                     presets=directory / table.get("presets", "presets"),
                     examples=directory / table.get("examples", "examples"),
                     output=directory / table.get("output", "generated"),
+                    changelog=directory / table.get("changelog", "CHANGELOG.md"),
                 )
     raise FileNotFoundError(f"no pyproject.toml with [tool.chartgen] at or above {start}")

@@ -9,12 +9,22 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PROJECT_PARTS = ("pyproject.toml", "lookout", "templates", "presets", "examples", "generated")
+PROJECT_PARTS = (
+    "pyproject.toml",
+    "CHANGELOG.md",
+    "lookout",
+    "templates",
+    "presets",
+    "examples",
+    "generated",
+)
 
 
 def copy_project(target: Path) -> Path:
     for part in PROJECT_PARTS:
         source = ROOT / part
+        if not source.exists():
+            continue
         if source.is_dir():
             shutil.copytree(source, target / part, ignore=shutil.ignore_patterns("__pycache__"))
         else:

@@ -10,11 +10,6 @@ import click
 
 from chartgen.build import build_chart, chart_dir, stale_diff, write_chart
 from chartgen.config import Project, find_project
-from chartgen.diff.compare import ChartError, diff_charts
-from chartgen.diff.json_report import render_json
-from chartgen.diff.markdown import render_markdown
-from chartgen.diff.render import Helm, HelmError, default_helm
-from chartgen.diff.source import BaseError, base_chart
 from chartgen.presets import PresetError
 from chartgen.spec import SpecError
 
@@ -140,6 +135,13 @@ def diff(base: str, output: str, helm: Path | None, root: Path | None) -> None:
     Exits 0 when Chart.yaml's version bump covers the changes (breaking: major, or minor
     on 0.x; anything else: patch), 1 when it does not, 2 on usage errors.
     """
+    # Imported here: build and check, which run on every `make chart`, do not need them.
+    from chartgen.diff.compare import ChartError, diff_charts
+    from chartgen.diff.json_report import render_json
+    from chartgen.diff.markdown import render_markdown
+    from chartgen.diff.render import Helm, HelmError, default_helm
+    from chartgen.diff.source import BaseError, base_chart
+
     project_root, current = _current_chart(root)
     try:
         binary = helm or default_helm(project_root)

@@ -17,7 +17,11 @@ from chartgen.naming import camel
 class ValuesSection(BaseModel):
     """A mapping in values.yaml: closed to unknown keys, camelCase keys."""
 
-    model_config = ConfigDict(extra="forbid", alias_generator=camel, populate_by_name=True)
+    # defer_build: the values model is only ever turned into a JSON schema (once, from the
+    # root), so building every nested model's validator up front is wasted work.
+    model_config = ConfigDict(
+        extra="forbid", alias_generator=camel, populate_by_name=True, defer_build=True
+    )
 
 
 # Kubernetes quantity: a plain number, or digits with an optional decimal part and suffix.

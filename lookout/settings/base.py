@@ -20,13 +20,16 @@ EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 class Section(BaseModel):
     """A group of settings nested under a service (shared section or workload-local)."""
 
-    model_config = ConfigDict(extra="forbid")
+    # defer_build: validators are built on first use, so reading the models (the chart
+    # generator does, for every field) costs no validator construction.
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class ServiceSettings(BaseSettings):
     """What one Lookout service reads from its environment and secret files at start."""
 
     model_config = SettingsConfigDict(
+        defer_build=True,
         env_prefix="LOOKOUT_",
         env_nested_delimiter="__",
         extra="forbid",

@@ -27,10 +27,11 @@ from chartgen.knobs import (
     workload_knobs,
 )
 from chartgen.presets import Preset
-from chartgen.roles import ROLE_NAMES, Derived, Endpoint
-from chartgen.spec import ChartSpec, Group, Setting, SpecError
+from chartgen.roles import Derived, Endpoint, Renamed, Shared
+from chartgen.spec import ROLE_TYPES, ChartSpec, Group, Setting, SpecError
 
 FieldDef = tuple[Any, FieldInfo]
+CHARTGEN_MARKERS = (*ROLE_TYPES, Renamed, Shared)
 
 
 def _title(path: tuple[str, ...]) -> str:
@@ -45,7 +46,8 @@ def _leaf(setting: Setting, dev_wired: frozenset[tuple[str, ...]] = frozenset())
     description = setting.description
     if isinstance(setting.role, Derived):
         description += f" Null derives it from the pod's budget: {setting.role.explain}."
-    constraints = [m for m in field.metadata if type(m).__name__.lower() not in ROLE_NAMES]
+    # Keep pydantic's constraints; chartgen's own markers mean nothing to the schema.
+    constraints = [m for m in field.metadata if not isinstance(m, CHARTGEN_MARKERS)]
     annotation = Annotated[(field.annotation, *constraints)] if constraints else field.annotation
     if setting.required and setting.field_path in dev_wired:
         # Dev mode wires it: required only without dev.enabled (the chart checks that).

@@ -202,6 +202,12 @@ def render_readme(
         "",
         *_secrets_table(spec),
         "",
+        "Secrets the chart generates (e.g. a bootstrap password) are made once and kept: "
+        "`helm upgrade` reuses them through Helm's `lookup` of the live Secret, and they "
+        "carry `helm.sh/resource-policy: keep`. Tools that render with `helm template` "
+        "(Argo CD, Flux with post-rendering) cannot look up live objects and would make "
+        "new ones on every sync: give every section an `existingSecret` there.",
+        "",
         "For each section you point at an `existingSecret`, create it first, e.g. with the "
         "names the minimal values file uses (`secretKeys` renames the keys):",
         "",

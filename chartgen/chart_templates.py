@@ -16,8 +16,10 @@ from chartgen.env import (
     any_in_use,
     budget_entries,
     config_entries,
+    group_of,
     is_dev_generated,
     is_generated,
+    managed_secret_values,
     random_value,
     secret_entries,
     secret_suffix,
@@ -97,14 +99,8 @@ def hook_groups(workload: WorkloadSpec, spec: ChartSpec) -> tuple[Group, ...]:
                 f"{setting.qualname}: a hook workload ({workload.name}) cannot read a "
                 "chart-generated secret"
             )
-    keys = {".".join(g.values_path) for g in spec.groups()}
-    used = {
-        ".".join(g.values_path)
-        for g in spec.groups()
-        for s in workload.settings
-        if s.sensitive and s.values_path[: len(g.values_path)] == g.values_path
-    }
-    return tuple(g for g in spec.groups() if ".".join(g.values_path) in used & keys)
+    used = {group_of(s, spec).values_path for s in workload.settings if s.sensitive}
+    return tuple(g for g in spec.groups() if g.values_path in used)
 
 
 def _required_secrets(spec: ChartSpec) -> list[tuple[Group, Setting, str]]:
@@ -158,6 +154,7 @@ def render_templates(spec: ChartSpec, templates: Path, header: str) -> dict[str,
             kind: [w.name for w in spec.workloads if kind in w.endpoints()]
             for kind in spec.endpoint_kinds()
         },
+        "managed_secret_values": lambda group: managed_secret_values(group, spec),
         "dev_relief": lambda setting: _dev_relief(setting, wiring),
         "dev_kinds": {k: dev_condition(v) for k, v in wiring.kinds().items()} if wiring else {},
         "dev_required_values": list(
@@ -224,9 +221,7 @@ def _bootstrap_login(spec: ChartSpec) -> tuple[Setting, Setting, Group, str] | N
     if spec.decl.bootstrap_login is None:
         return None
     user, password = (_exposed_setting(spec, path) for path in spec.decl.bootstrap_login)
-    group = next(
-        g for g in spec.groups() if password.values_path[: len(g.values_path)] == g.values_path
-    )
+    group = group_of(password, spec)
     return user, password, group, group.secret_key(password)
 
 

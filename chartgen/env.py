@@ -165,7 +165,8 @@ def config_entries(workload: WorkloadSpec, spec: ChartSpec, chart: str) -> list[
     return entries
 
 
-def _group_of(setting: Setting, spec: ChartSpec) -> Group:
+def group_of(setting: Setting, spec: ChartSpec) -> Group:
+    """The top-level values group (section or workload settings) a setting belongs to."""
     for group in spec.groups():
         if setting.values_path[: len(group.values_path)] == group.values_path:
             return group
@@ -196,7 +197,7 @@ def secret_entries(workload: WorkloadSpec, spec: ChartSpec) -> list[SecretEntry]
     for setting in workload.settings:
         if not setting.sensitive:
             continue
-        group = _group_of(setting, spec)
+        group = group_of(setting, spec)
         section = ".".join(group.values_path)
         key = group.secret_key(setting)
         fact = wiring.fact_of(setting) if wiring else None
@@ -232,7 +233,7 @@ def in_use(setting: Setting, spec: ChartSpec) -> str:
         return "true"
     ref = values_ref(setting.values_path)
     if setting.sensitive:
-        group = values_ref(_group_of(setting, spec).values_path)
+        group = values_ref(group_of(setting, spec).values_path)
         return f"(or {group}.existingSecret {ref})"
     return f"(not (empty {ref}))"
 
@@ -248,3 +249,15 @@ def random_value(setting: Setting) -> str:
         return ""
     pipeline = f"randAlphaNum {role.generate or role.dev_generate}"
     return pipeline + (" | b64enc" if role.encoding == "base64" else "")
+
+
+def managed_secret_values(group: Group, spec: ChartSpec) -> str:
+    """Go condition, evaluated inside `with` the group's values: the chart has something
+    to put in the group's own Secret (a value, a key it always generates, or one it
+    generates in dev mode)."""
+    refs = ["." + ".".join(s.values_path[len(group.values_path) :]) for s in group.secrets]
+    if any(is_generated(s) for s in group.secrets):
+        refs.append("true")
+    if any(is_dev_generated(s) for s in group.secrets):
+        refs.append("$.Values.dev.enabled")
+    return "(or " + " ".join(refs) + ")"

@@ -40,15 +40,16 @@ def bytes_of(quantity: str | int | float) -> int:
     return int(parse_quantity(quantity))
 
 
-def format_bytes(value: int) -> str:
-    """Binary-suffixed, exact when possible: 1536Mi, 2Gi, 300M stays bytes."""
-    for suffix, size in (("Gi", 1 << 30), ("Mi", 1 << 20), ("Ki", 1 << 10)):
-        if value >= size and value % size == 0:
-            return f"{value // size}{suffix}"
-    if value >= 1 << 20:
-        return f"{value / (1 << 20):.1f}Mi"
-    return str(value)
+def format_bytes(size: int) -> str:
+    """``512Mi``, ``1Gi``: exact binary units when they divide, else MiB with one decimal."""
+    for unit, factor in (("Gi", 1 << 30), ("Mi", 1 << 20), ("Ki", 1 << 10)):
+        if size >= factor and size % factor == 0:
+            return f"{size // factor}{unit}"
+    if size < 1 << 20:
+        return f"{size} bytes"
+    return f"{size / (1 << 20):.1f}Mi"
 
 
-def format_cpu(millis: int) -> str:
-    return f"{millis // 1000}" if millis % 1000 == 0 else f"{millis}m"
+def format_cpu(millicores: int) -> str:
+    """``500m``, ``2``: as a Kubernetes CPU quantity."""
+    return f"{millicores // 1000}" if millicores % 1000 == 0 else f"{millicores}m"

@@ -9,6 +9,9 @@ HELM4 := .tools/helm-4.3.1/helm
 # checkov pins versions that clash with the project's (packaging, dateutil): its own venv.
 CHECKOV := .tools/checkov/bin/checkov
 CHART := generated/lookout
+# The reference app's chartgen project (its pyproject.toml holds [tool.chartgen]).
+APP := apps/lookout
+CHARTGEN := $(BIN)/chartgen
 # Another Helm binary for `make lint`, e.g. HELM=/usr/local/bin/helm make lint
 HELM ?=
 # What `make release-notes` compares with: a git revision or a chart directory.
@@ -18,9 +21,9 @@ BASE ?= $(shell git describe --tags --abbrev=0 2>/dev/null || echo HEAD~1)
 
 bootstrap: $(VENV)/.installed tools
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml $(APP)/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]' -e $(APP)
 	touch $@
 
 tools: $(HELM3) $(HELM4) $(CHECKOV)
@@ -33,7 +36,7 @@ $(HELM3) $(HELM4) &: tools/fetch_helm.py
 	$(PYTHON) tools/fetch_helm.py .tools
 
 chart: bootstrap
-	$(BIN)/chartgen build
+	$(CHARTGEN) build --project $(APP)
 	$(MAKE) --no-print-directory lint
 
 lint: bootstrap
@@ -45,7 +48,7 @@ lint: bootstrap
 	done
 
 check: bootstrap
-	$(BIN)/chartgen check
+	$(CHARTGEN) check --project $(APP)
 
 # PostgreSQL on 127.0.0.1:5432 for tests/test_database.py: installs Debian's package (as
 # root) and starts it when needed; idempotent and fast when it already runs.
@@ -55,7 +58,7 @@ postgres:
 test: bootstrap postgres
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/chartgen check
+	$(CHARTGEN) check --project $(APP)
 	$(BIN)/pytest -n 2 -q
 
 # Upgrade notes (markdown) of the chart since BASE on stdout, e.g. make release-notes BASE=v0.1.0
@@ -63,7 +66,7 @@ test: bootstrap postgres
 # version bump does not cover the changes.
 release-notes:
 	@$(MAKE) --no-print-directory $(VENV)/.installed $(HELM4) >&2
-	@$(BIN)/chartgen diff --base $(BASE) --helm $(HELM4)
+	@$(CHARTGEN) diff --project $(APP) --base $(BASE) --helm $(HELM4)
 
 bench: bootstrap
 	$(BIN)/python tools/bench.py

@@ -25,8 +25,8 @@ from chartgen.env import (
     secret_suffix,
     values_ref,
 )
+from chartgen.model.spec import ChartSpec, Group, Setting, SpecError, WorkloadSpec
 from chartgen.retired import retired_keys
-from chartgen.spec import ChartSpec, Group, Setting, SpecError, WorkloadSpec
 
 CHART_TEMPLATES = (
     "_helpers.tpl",

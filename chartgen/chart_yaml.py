@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import yaml
 
-from chartgen.declaration import ChartDeclaration
+from chartgen.model.declaration import ChartDeclaration
 
 # The oldest Kubernetes the rendered manifests are validated against.
 KUBE_VERSION = ">=1.30.0-0"

@@ -9,22 +9,22 @@ from pathlib import Path
 import click
 
 from chartgen.build import build_chart, chart_dir, stale_diff, write_chart
-from chartgen.config import Project, find_project
+from chartgen.config import Project, ProjectError, find_project
+from chartgen.model.spec import SpecError
 from chartgen.presets import PresetError
-from chartgen.spec import SpecError
 
 
 def _project(root: Path | None) -> Project:
     try:
         return find_project((root or Path.cwd()).resolve())
-    except FileNotFoundError as error:
+    except (FileNotFoundError, ProjectError) as error:
         raise click.ClickException(str(error)) from error
 
 
 def _build(project: Project):  # noqa: ANN202 - the Chart type is internal to chartgen.build
     try:
         return build_chart(project)
-    except (SpecError, PresetError) as error:
+    except (SpecError, PresetError, ProjectError) as error:
         raise click.ClickException(str(error)) from error
 
 
@@ -77,7 +77,8 @@ def check(root: Path | None) -> None:
     if diff:
         sys.stdout.write(diff)
         click.echo(
-            f"\n{chart_dir(project, chart)} is stale: run `make chart` and commit the result.",
+            f"\n{chart_dir(project, chart)} is stale: "
+            f"run `{project.regenerate}` and commit the result.",
             err=True,
         )
         sys.exit(1)

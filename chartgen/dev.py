@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from chartgen.declaration import DevFact
-from chartgen.spec import ChartSpec, Setting, SpecError
+from chartgen.model.declaration import DevFact
+from chartgen.model.spec import ChartSpec, Setting, SpecError
 
 
 @dataclass(frozen=True)

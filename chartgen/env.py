@@ -13,13 +13,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from chartgen.annotations import strip_optional
 from chartgen.dev import SECRET_FACTS, dev_wiring, plain_value, service_of
 from chartgen.dev import condition as dev_condition
+from chartgen.model.spec import ChartSpec, Group, Setting, WorkloadSpec
 from chartgen.naming import kebab
-from chartgen.quantity import format_bytes, format_cpu
-from chartgen.roles import Secret, Wired
-from chartgen.spec import ChartSpec, Group, Setting, WorkloadSpec
+from chartgen.runtime.fields import strip_optional
+from chartgen.runtime.quantity import format_bytes, format_cpu
+from chartgen.runtime.roles import Secret, Wired
 
 Kind = Literal["string", "int", "float", "bool", "json"]
 

@@ -15,8 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from chartgen.knobs import Disruption
 from chartgen.naming import camel
-from chartgen.quantity import bytes_of, millicores
-from chartgen.roles import Budget
+from chartgen.runtime.quantity import bytes_of, millicores
+from chartgen.runtime.roles import Budget
 
 # libyaml's parser when PyYAML was built with it: ten times faster than the pure-Python one.
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -112,7 +112,7 @@ class Preset:
     order: int
     description: str
     workloads: dict[str, PresetWorkload]
-    source: str  # file text, shipped inside the chart
+    source: str  # the resolved preset, shipped inside the chart
 
 
 def _check_shape(path: Path, name: str, entry: PresetWorkload, scalable: bool) -> None:
@@ -123,20 +123,38 @@ def _check_shape(path: Path, name: str, entry: PresetWorkload, scalable: bool) -
             raise PresetError(f"{path}: workloads.{name} {need} {camel(key)}")
 
 
+def _entry(path: Path, data: dict[str, Any], name: str, scalable: bool) -> dict[str, Any]:
+    """A workload's entry: its own, else the preset's default for its shape."""
+    own = (data.get("workloads") or {}).get(name)
+    if own is not None:
+        return dict(own)
+    shape = "scalable" if scalable else "fixed"
+    default = (data.get("defaults") or {}).get(shape)
+    if default is None:
+        raise PresetError(
+            f"{path}: no entry for workload {name!r}: add workloads.{name} or defaults.{shape}"
+        )
+    return dict(default)
+
+
+def _resolved_text(path: Path, data: dict[str, Any], workloads: dict[str, Any]) -> str:
+    """The preset as the chart ships it: every workload spelled out, defaults applied."""
+    if "defaults" not in data:
+        return path.read_text()
+    head = [line for line in path.read_text().splitlines() if line.startswith("#")]
+    body = {"order": data["order"], "description": data["description"], "workloads": workloads}
+    return "\n".join(head) + "\n" + yaml.safe_dump(body, sort_keys=False, width=100)
+
+
 def load_presets(directory: Path, scalable: dict[str, bool]) -> tuple[Preset, ...]:
     """Load every preset; ``scalable`` maps each workload to whether it takes replicas & co."""
     presets = []
     for path in sorted(directory.glob("*.yaml")):
-        text = path.read_text()
-        data: dict[str, Any] = yaml.load(text, Loader=SAFE_LOADER)
-        raw = data.get("workloads") or {}
-        unknown = sorted(set(raw) - set(scalable))
-        missing = sorted(set(scalable) - set(raw))
-        if unknown or missing:
-            raise PresetError(
-                f"{path}: workloads must be exactly the chart's; "
-                f"unknown {unknown}, missing {missing}"
-            )
+        data: dict[str, Any] = yaml.load(path.read_text(), Loader=SAFE_LOADER)
+        unknown = sorted(set(data.get("workloads") or {}) - set(scalable))
+        if unknown:
+            raise PresetError(f"{path}: workloads {unknown} are not workloads of the chart")
+        raw = {name: _entry(path, data, name, shape) for name, shape in scalable.items()}
         workloads: dict[str, PresetWorkload] = {}
         for name in scalable:
             try:
@@ -150,7 +168,7 @@ def load_presets(directory: Path, scalable: dict[str, bool]) -> tuple[Preset, ..
                 order=int(data["order"]),
                 description=str(data["description"]).strip(),
                 workloads=workloads,
-                source=text,
+                source=_resolved_text(path, data, raw),
             )
         )
     if not presets:

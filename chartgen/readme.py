@@ -7,10 +7,10 @@ import json
 from chartgen.chart_yaml import KUBE_VERSION
 from chartgen.dev import dev_wiring
 from chartgen.env import secret_suffix
+from chartgen.model.spec import ChartSpec, Setting
 from chartgen.presets import Preset
-from chartgen.roles import Endpoint
+from chartgen.runtime.roles import Endpoint
 from chartgen.sizing_docs import render_sizing
-from chartgen.spec import ChartSpec, Setting
 from chartgen.values_tree import Node, leaves
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from chartgen.spec import ChartSpec
+from chartgen.model.spec import ChartSpec
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from chartgen.derived import evaluate
+from chartgen.model.spec import ChartSpec, WorkloadSpec
 from chartgen.presets import Preset, PresetWorkload
-from chartgen.quantity import bytes_of, format_bytes, millicores
-from chartgen.roles import Derived
-from chartgen.spec import ChartSpec, WorkloadSpec
+from chartgen.runtime.derive import evaluate
+from chartgen.runtime.quantity import bytes_of, format_bytes, millicores
+from chartgen.runtime.roles import Derived
 
 
 @dataclass(frozen=True)

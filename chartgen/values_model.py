@@ -26,9 +26,9 @@ from chartgen.knobs import (
     egress_rule,
     workload_knobs,
 )
+from chartgen.model.spec import ROLE_TYPES, ChartSpec, Group, Setting, SpecError
 from chartgen.presets import Preset
-from chartgen.roles import Derived, Endpoint, Renamed, Shared
-from chartgen.spec import ROLE_TYPES, ChartSpec, Group, Setting, SpecError
+from chartgen.runtime.roles import Derived, Endpoint, Renamed, Shared
 
 FieldDef = tuple[Any, FieldInfo]
 CHARTGEN_MARKERS = (*ROLE_TYPES, Renamed, Shared)

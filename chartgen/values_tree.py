@@ -10,8 +10,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, TypeAdapter
 from pydantic.fields import FieldInfo
 
-from chartgen.annotations import strip_optional
 from chartgen.knobs import ValuesSection
+from chartgen.runtime.fields import strip_optional
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from lookout.settings.secret_files import SECRETS_DIR, SECRETS_DIR_ENV
+from lookout.settings.base import SECRETS_DIR, SECRETS_DIR_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -968,7 +968,9 @@ def run_app(
             **env,
             SECRETS_DIR_ENV: str(root / app_secrets_dir(env).lstrip("/")),
             "PATH": os.environ.get("PATH", os.defpath),
-            "PYTHONPATH": str(ROOT),  # the repository's lookout, whatever the container said
+            "PYTHONPATH": str(
+                ROOT / "apps" / "lookout"
+            ),  # the repository's lookout, whatever the container said
         }
         return subprocess.run(
             [sys.executable, "-m", "lookout", *arguments],

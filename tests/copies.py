@@ -9,26 +9,18 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PROJECT_PARTS = (
-    "pyproject.toml",
-    "CHANGELOG.md",
-    "lookout",
-    "templates",
-    "presets",
-    "examples",
-    "generated",
-)
+APP = ROOT / "apps" / "lookout"
 
 
 def copy_project(target: Path) -> Path:
-    for part in PROJECT_PARTS:
-        source = ROOT / part
-        if not source.exists():
-            continue
-        if source.is_dir():
-            shutil.copytree(source, target / part, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source, target / part)
+    """lookout's chartgen project and its generated chart in one directory (output "generated")."""
+    shutil.copytree(
+        APP, target, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"), dirs_exist_ok=True
+    )
+    shutil.copytree(ROOT / "generated", target / "generated")
+    pyproject = target / "pyproject.toml"
+    text = pyproject.read_text().replace('output = "../../generated"', 'output = "generated"')
+    pyproject.write_text(text)
     return target
 
 

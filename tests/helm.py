@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from lookout.chart import CHART as DECLARATION
 
 from chartgen.dev import MINIO, DevService, dev_wiring
-from chartgen.spec import build_spec
-from lookout.chart import CHART as DECLARATION
+from chartgen.model.spec import build_spec
 
 ROOT = Path(__file__).resolve().parent.parent
 CHART = ROOT / "generated" / "lookout"

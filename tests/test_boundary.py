@@ -30,11 +30,11 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
-
-from chartgen.readme import CHECKOV_WAIVERS
-from chartgen.roles import Secret
-from chartgen.spec import ChartSpec, WorkloadSpec, build_spec
 from lookout.chart import CHART as DECLARATION
+
+from chartgen.model.spec import ChartSpec, WorkloadSpec, build_spec
+from chartgen.readme import CHECKOV_WAIVERS
+from chartgen.runtime.roles import Secret
 from tests.helm import (
     CHART,
     DEV_JOBS,

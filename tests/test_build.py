@@ -7,23 +7,23 @@ from typing import Annotated, Any
 
 import pytest
 import yaml
+from lookout.chart import CHART
 from pydantic import BaseModel, Field, TypeAdapter
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from chartgen.build import build_chart
 from chartgen.config import find_project
-from chartgen.declaration import ChartDeclaration, Workload
 from chartgen.env import budget_entries, config_entries, secret_entries, value_kind
+from chartgen.model.declaration import ChartDeclaration, Workload
+from chartgen.model.spec import SpecError, build_spec
 from chartgen.naming import camel, env_name, kebab
 from chartgen.presets import Preset, load_presets
-from chartgen.roles import SECRET, VALUE, Endpoint, Shared
-from chartgen.spec import SpecError, build_spec
+from chartgen.runtime.roles import SECRET, VALUE, Endpoint, Shared
 from chartgen.values_model import values_model
 from chartgen.values_tree import Node, leaves, walk
-from lookout.chart import CHART
 
 ROOT = Path(__file__).resolve().parent.parent
-PROJECT = find_project(ROOT)
+PROJECT = find_project(ROOT / "apps" / "lookout")
 
 
 @pytest.fixture(scope="module")

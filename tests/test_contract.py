@@ -22,11 +22,11 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
-
 from lookout.check_config import MASK
 from lookout.settings import SERVICES
+from lookout.settings.base import SECRETS_DIR, SECRETS_DIR_ENV
 from lookout.settings.fields import env_var_name, is_sensitive, iter_leaves
-from lookout.settings.secret_files import SECRETS_DIR, SECRETS_DIR_ENV
+
 from tests.contract import (
     ContainerStart,
     InvalidManifestError,

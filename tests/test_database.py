@@ -22,12 +22,11 @@ from urllib.parse import quote
 
 import psycopg
 import pytest
-from psycopg import sql
-from psycopg.conninfo import conninfo_to_dict
-
 from lookout.db.migrate import LOCK_KEY
 from lookout.db.migrations import VERSIONS
-from lookout.settings.secret_files import SECRETS_DIR_ENV
+from lookout.settings.base import SECRETS_DIR_ENV
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict
 
 ROOT = Path(__file__).resolve().parents[1]
 DSN_ENV = "CHARTGEN_TEST_POSTGRES_DSN"
@@ -162,7 +161,7 @@ def environment(secrets_dir: Path, extra: dict[str, str] | None = None) -> dict[
     # Nothing from the host's environment: no LOOKOUT_ or PG* variable leaks in.
     return {
         "PATH": os.environ.get("PATH", ""),
-        "PYTHONPATH": str(ROOT),
+        "PYTHONPATH": str(ROOT / "apps" / "lookout"),
         SECRETS_DIR_ENV: str(secrets_dir),
         **PLAIN_ENV,
         **(extra or {}),

@@ -27,14 +27,14 @@ import kubernetes_validate
 import psycopg
 import pytest
 import yaml
+from lookout.chart import CHART as DECLARATION
+from lookout.db.migrations import MIGRATIONS, VERSIONS
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
 from chartgen.dev import MAILDEV, MINIO, POSTGRESQL, SECRET_FACTS
+from chartgen.model.spec import build_spec
 from chartgen.readme import CHECKOV_WAIVERS
-from chartgen.spec import build_spec
-from lookout.chart import CHART as DECLARATION
-from lookout.db.migrations import MIGRATIONS, VERSIONS
 from tests.contract import (
     ContainerStart,
     container_names,

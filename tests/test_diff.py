@@ -36,8 +36,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from chartgen.declaration import ChartDeclaration, HttpProbe, Port, Removal, Workload
-from chartgen.roles import VALUE, Renamed, Secret, Shared, Wired
+from chartgen.model.declaration import ChartDeclaration, HttpProbe, Port, Removal, Workload
+from chartgen.runtime.roles import VALUE, Renamed, Secret, Shared, Wired
 
 TIMEOUT = "Seconds before a request is aborted."
 Mode = Literal["fast", "safe", "strict"]
@@ -143,12 +143,14 @@ Edit = tuple[str, str, str]  # (file in the project, old text, new text)
 def write_project(root: Path, edits: tuple[Edit, ...] = ()) -> Path:
     """A chartgen project of the tiny app: its own pyproject, package, templates, preset."""
     files = {
-        "pyproject.toml": '[tool.chartgen]\ndeclaration = "tinyapp:CHART"\n',
+        "pyproject.toml": (
+            '[tool.chartgen]\ndeclaration = "tinyapp:CHART"\ntemplates = "templates"\n'
+        ),
         APP_FILE: APP,
         PRESET_FILE: PRESET,
         EXAMPLE_FILE: EXAMPLE,
     }
-    shutil.copytree(ROOT / "templates", root / "templates")
+    shutil.copytree(ROOT / "chartgen" / "templates", root / "templates")
     for name, text in files.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text)

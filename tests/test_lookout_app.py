@@ -10,20 +10,20 @@ import sys
 import warnings
 from pathlib import Path
 
+import lookout
 import pytest
 from click.testing import CliRunner, Result
-from pydantic import BaseModel, ValidationError
-
-import lookout
-from chartgen.declaration import ExecProbe
-from chartgen.roles import Derived, Endpoint, Internal, Secret, Shared, Value, Wired
 from lookout.chart import CHART
 from lookout.check_config import load_settings
 from lookout.cli import main
 from lookout.settings import SERVICES
 from lookout.settings.auth import ENCRYPTION_KEY_HINT, JWT_SECRET_MIN_LENGTH, AuthSettings
+from lookout.settings.base import SECRETS_DIR, SECRETS_DIR_ENV
 from lookout.settings.fields import iter_leaves, roles_of
-from lookout.settings.secret_files import SECRETS_DIR, SECRETS_DIR_ENV, secrets_dir
+from pydantic import BaseModel, ValidationError
+
+from chartgen.model.declaration import ExecProbe
+from chartgen.runtime.roles import Derived, Endpoint, Internal, Secret, Shared, Value, Wired
 
 ROOT = Path(__file__).resolve().parents[1]
 ROLE_TYPES = (Value, Secret, Endpoint, Derived, Wired, Internal)
@@ -301,7 +301,8 @@ def test_missing_secrets_dir_is_fine(env: pytest.MonkeyPatch, tmp_path: Path) ->
 def test_secrets_dir_defaults_to_where_the_chart_mounts(env: pytest.MonkeyPatch) -> None:
     env.delenv(SECRETS_DIR_ENV)
     assert CHART.secrets_dir == SECRETS_DIR
-    assert secrets_dir() == Path(CHART.secrets_dir)
+    for settings in SERVICES.values():
+        assert settings.model_config["secrets_dir"] == CHART.secrets_dir
 
 
 @pytest.mark.parametrize(
@@ -491,7 +492,7 @@ def test_public_url_setting_exists() -> None:
 def run_module(
     *args: str, extra: dict[str, str], app_env: dict[str, str] = COMPLETE_ENV
 ) -> subprocess.CompletedProcess[str]:
-    base = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT)}
+    base = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT / "apps" / "lookout")}
     return subprocess.run(
         [sys.executable, "-m", "lookout", *args],
         env={**base, **app_env, **extra},

@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 import yaml
-
-from chartgen.derived import derived_fields, evaluate
-from chartgen.quantity import bytes_of, millicores
-from chartgen.roles import Budget
 from lookout.chart import CHART as CHART_DECLARATION
 from lookout.settings import SERVICES
 from lookout.sizing.units import format_bytes, format_cpu
+
+from chartgen.runtime.derive import derived_fields, evaluate
+from chartgen.runtime.quantity import bytes_of, millicores
+from chartgen.runtime.roles import Budget
 from tests.contract import container_start, find_workload, run_check_config
 from tests.helm import CHART, PRESETS, Helm, normalize_generated
 from tests.test_contract import existing_secrets_for

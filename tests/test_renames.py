@@ -7,13 +7,13 @@ import warnings
 from pathlib import Path
 
 import pytest
-
-from chartgen.declaration import Removal
-from chartgen.retired import RetiredKey, add_retired_keys, retired_keys
-from chartgen.spec import build_spec
 from lookout.chart import CHART as DECLARATION
 from lookout.settings.telemetry import TelemetrySettings
 from lookout.settings.worker import WorkerSettings
+
+from chartgen.model.declaration import Removal
+from chartgen.model.spec import build_spec
+from chartgen.retired import RetiredKey, add_retired_keys, retired_keys
 from tests.helm import CHART, Helm
 
 MINIMAL = CHART / "ci" / "minimal-values.yaml"

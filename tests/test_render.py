@@ -18,12 +18,12 @@ import jsonschema
 import kubernetes_validate
 import pytest
 import yaml
+from lookout.chart import CHART as CHART_DECLARATION
 
 from chartgen.dev import SECRET_FACTS, DevService
 from chartgen.dev import service_of as dev_service_of
 from chartgen.env import is_dev_generated
-from chartgen.spec import build_spec
-from lookout.chart import CHART as CHART_DECLARATION
+from chartgen.model.spec import build_spec
 from tests.helm import (
     ALL_DEV_COMPONENTS,
     CHART,

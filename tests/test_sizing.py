@@ -19,15 +19,15 @@ import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
-from pydantic import TypeAdapter, ValidationError
-
-from chartgen.derived import derived_fields, evaluate
-from chartgen.roles import Budget
 from lookout.check_config import load_settings
 from lookout.settings import SERVICES
 from lookout.settings.sized import DEFAULT_CPU_MILLICORES, DEFAULT_MEMORY_BYTES, SizedSettings
 from lookout.sizing.budget import USABLE_MEMORY, BudgetRange
 from lookout.sizing.units import GiB, MiB
+from pydantic import TypeAdapter, ValidationError
+
+from chartgen.runtime.derive import derived_fields, evaluate
+from chartgen.runtime.roles import Budget
 
 SIZED: dict[str, type[SizedSettings]] = {
     name: cls for name, cls in SERVICES.items() if issubclass(cls, SizedSettings)

@@ -15,13 +15,13 @@ from chartgen.config import find_project
 from tests.helm import CHART, PINNED, PRESETS, Helm, normalize_generated
 
 ROOT = Path(__file__).resolve().parent.parent
-FILES = sorted(build_chart(find_project(ROOT)).files)
+FILES = sorted(build_chart(find_project(ROOT / "apps" / "lookout")).files)
 MINIMAL = CHART / "ci" / "minimal-values.yaml"
 
 
 @pytest.fixture(scope="module")
 def chart_files() -> dict[str, str]:
-    return build_chart(find_project(ROOT)).files
+    return build_chart(find_project(ROOT / "apps" / "lookout")).files
 
 
 @pytest.mark.parametrize("path", FILES)

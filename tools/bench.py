@@ -42,7 +42,7 @@ def main() -> int:
     from chartgen.build import build_chart
     from chartgen.config import find_project
 
-    project = find_project(ROOT)
+    project = find_project(ROOT / "apps" / "lookout")
     results = {
         "chartgen build (in-process)": median_seconds(lambda: build_chart(project)),
         "chartgen build (CLI process)": median_seconds(

@@ -13,7 +13,7 @@ from typing import Any
 
 from chartgen.diff.model import Change
 from chartgen.diff.normalize import annotations_of, is_kept
-from chartgen.quantity import bytes_of
+from chartgen.runtime.quantity import bytes_of
 
 Doc = dict[str, Any]
 ObjectId = tuple[str, str]  # (kind, name)

@@ -9,6 +9,7 @@ from pathlib import Path
 from chartgen.chart_templates import render_templates
 from chartgen.chart_yaml import render_chart_yaml, render_helmignore
 from chartgen.config import PACKAGE, Project
+from chartgen.model.proof import prove
 from chartgen.model.spec import build_spec
 from chartgen.presets import check_minimums, load_presets
 from chartgen.readme import render_readme
@@ -45,6 +46,7 @@ def _copy_notice(project: Project, source: Path) -> str:
 def build_chart(project: Project) -> Chart:
     decl = project.load_declaration()
     spec = build_spec(decl)
+    prove(spec)
     presets = load_presets(project.presets, spec.scalable)
     check_minimums(
         presets,
@@ -89,6 +91,7 @@ def build_chart(project: Project) -> Chart:
         minimal.read_text() if minimal.exists() else "",
         f"<!-- {notice} -->\n",
         dev.read_text() if dev.exists() else "",
+        has_full=(project.examples / "full-values.yaml").exists(),
     )
     files.update(render_templates(spec, project.templates, f"{{{{- /* {notice} */}}}}"))
     return Chart(spec.name, dict(sorted(files.items())))

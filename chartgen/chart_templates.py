@@ -26,6 +26,8 @@ from chartgen.env import (
     values_ref,
 )
 from chartgen.model.spec import ChartSpec, Group, Setting, SpecError, WorkloadSpec
+from chartgen.render.conditions import FALSE, TRUE, Cond, all_of, any_of, negate
+from chartgen.render.conditions import ref as ref_cond
 from chartgen.retired import retired_keys
 
 CHART_TEMPLATES = (
@@ -60,6 +62,10 @@ def jinja_environment(templates: Path) -> jinja2.Environment:
         # process from the CLI) then skips Jinja's compiler.
         bytecode_cache=jinja2.FileSystemBytecodeCache(),
     )
+    env.filters["rstrip"] = str.rstrip
+    env.filters["rel_cond"] = lambda setting, group: ref_cond(
+        "." + ".".join(setting.values_path[len(group.values_path) :])
+    )
     env.tests["generated_secret"] = is_generated
     env.filters["generated_secret"] = is_generated
     env.tests["dev_generated_secret"] = is_dev_generated
@@ -72,6 +78,12 @@ def jinja_environment(templates: Path) -> jinja2.Environment:
         secret_suffix=secret_suffix,
         budget_entries=budget_entries,
         any_in_use=any_in_use,
+        any_of=any_of,
+        TRUE=TRUE,
+        FALSE=FALSE,
+        all_of=all_of,
+        negate=negate,
+        cond=ref_cond,
         dev_port=lambda kind: SERVICES[kind].port,
         dev_component=lambda kind: SERVICES[kind].component,
         random_value=random_value,
@@ -154,7 +166,7 @@ def render_templates(spec: ChartSpec, templates: Path, header: str) -> dict[str,
             kind: [w.name for w in spec.workloads if kind in w.endpoints()]
             for kind in spec.endpoint_kinds()
         },
-        "managed_secret_values": lambda group: managed_secret_values(group, spec),
+        "managed_secret_values": managed_secret_values,
         "dev_relief": lambda setting: _dev_relief(setting, wiring),
         "dev_kinds": {k: dev_condition(v) for k, v in wiring.kinds().items()} if wiring else {},
         "dev_required_values": list(
@@ -184,11 +196,17 @@ def render_templates(spec: ChartSpec, templates: Path, header: str) -> dict[str,
         for name in dev_files:
             out[f"templates/dev/{name}"] = env.get_template(f"dev/{name}.j2").render(common)
     for workload in spec.workloads:
+        secrets = secret_entries(workload, spec)
         context = {
             **common,
             "w": workload,
             "config": config_entries(workload, spec, chart),
-            "secrets": secret_entries(workload, spec),
+            "secrets": secrets,
+            "secret_files": secrets if spec.decl.secrets == "files" else [],
+            "secret_envs": secrets if spec.decl.secrets == "env" else [],
+            "secret_volume": any_of(
+                *(any_of(s.dev_condition, s.in_use) if s.dev_secret else s.in_use for s in secrets)
+            ),
             "budgets": budget_entries(workload),
             "hook_groups": hook_groups(workload, spec),
             "calls": [(t, spec.workload(t).port(p)) for t, p in workload.calls],
@@ -206,14 +224,14 @@ def render_templates(spec: ChartSpec, templates: Path, header: str) -> dict[str,
     return out
 
 
-def _dev_relief(setting: Setting, wiring: DevWiring | None) -> str:
+def _dev_relief(setting: Setting, wiring: DevWiring | None) -> Cond:
     """Go condition under which dev mode supplies a setting the operator must otherwise set."""
     if wiring is None:
-        return ""
+        return FALSE
     fact = wiring.fact_of(setting)
     if fact is not None:
         return dev_condition(service_of(fact))
-    return ".Values.dev.enabled" if is_dev_generated(setting) else ""
+    return ref_cond(".Values.dev.enabled") if is_dev_generated(setting) else FALSE
 
 
 def _bootstrap_login(spec: ChartSpec) -> tuple[Setting, Setting, Group, str] | None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from chartgen.model.declaration import DevFact
 from chartgen.model.spec import ChartSpec, Setting, SpecError
+from chartgen.render.conditions import Cond, all_of, ref
 
 
 @dataclass(frozen=True)
@@ -62,11 +63,10 @@ def plain_value(fact: DevFact, chart: str, bucket: str) -> str:
     return values[fact]
 
 
-def condition(service: DevService) -> str:
-    """Go condition: the dev service stands in for its endpoint kind in this render."""
-    if service.enabled == "true":
-        return ".Values.dev.enabled"
-    return f"(and .Values.dev.enabled {service.enabled})"
+def condition(service: DevService) -> Cond:
+    """The dev service stands in for its endpoint kind in this render."""
+    enabled = ref(".Values.dev.enabled")
+    return enabled if service.enabled == "true" else all_of(enabled, ref(service.enabled))
 
 
 @dataclass(frozen=True)

@@ -7,42 +7,19 @@ avoid ``1e+07`` (which an ``int`` field rejects).
 
 from __future__ import annotations
 
-import typing
 from dataclasses import dataclass
-from typing import Any, Literal
-
-from pydantic import BaseModel
+from typing import Literal
 
 from chartgen.dev import SECRET_FACTS, dev_wiring, plain_value, service_of
 from chartgen.dev import condition as dev_condition
-from chartgen.model.spec import ChartSpec, Group, Setting, WorkloadSpec
+from chartgen.model.spec import ChartSpec, Encoding, Group, Setting, WorkloadSpec
 from chartgen.naming import kebab
-from chartgen.runtime.fields import strip_optional
+from chartgen.render.conditions import TRUE, Cond, any_of, negate
+from chartgen.render.conditions import ref as ref_cond
 from chartgen.runtime.quantity import format_bytes, format_cpu
 from chartgen.runtime.roles import Secret, Wired
 
-Kind = Literal["string", "int", "float", "bool", "json"]
-
-
-def value_kind(annotation: Any) -> Kind:
-    inner, _ = strip_optional(annotation)
-    if typing.get_origin(inner) is typing.Annotated:
-        inner = typing.get_args(inner)[0]
-    origin = typing.get_origin(inner) or inner
-    if origin in (list, tuple, set, frozenset, dict) or (
-        isinstance(origin, type) and issubclass(origin, BaseModel)
-    ):
-        return "json"
-    if inner is bool:
-        return "bool"
-    if inner is int:
-        return "int"
-    if inner is float:
-        return "float"
-    return "string"
-
-
-PIPES: dict[Kind, str] = {
+PIPES: dict[Encoding, str] = {
     "string": "quote",
     "int": "int64 | quote",
     "float": "float64 | toString | quote",
@@ -61,10 +38,10 @@ class ConfigEntry:
 
     env: str
     value: str  # Go template producing a quoted YAML string
-    condition: str  # Go template condition, "" for always
+    condition: Cond  # when the entry is rendered
     # In dev mode (when dev_condition holds) the value comes from a dev service instead.
     dev_value: str | None = None
-    dev_condition: str = ""
+    dev_condition: Cond = TRUE
 
 
 @dataclass(frozen=True)
@@ -74,13 +51,14 @@ class SecretEntry:
     env: str
     section: str  # values key of the section's group, dotted
     key_ref: str  # Go expression of the key name in the Secret
+    in_use: Cond  # when the pod gets it: always, or once the operator configured it
     value_ref: str  # Go expression of the value in values.yaml
     required: bool
     generated: bool  # the chart makes one up (and keeps it) when none is given
     component: str  # object name suffix of the chart-managed Secret it reads
     # Dev mode: the app reads it from a dev service's Secret (component, key) instead.
     dev_secret: tuple[str, str] | None = None
-    dev_condition: str = ""
+    dev_condition: Cond = TRUE
     # Dev mode: the chart generates it even though production requires it from the operator.
     dev_generated: bool = False
     # A hook workload reads hook copies, except in dev mode where it is a plain Job.
@@ -97,7 +75,7 @@ def _wired_value(setting: Setting, workload: WorkloadSpec, spec: ChartSpec, char
     if role.fact == "port":
         return f'"{port}"'
     service = f'include "{chart}.componentName" (dict "context" . "component" "{target.name}")'
-    return f'"http://{{{{ {service} }}}}:{port}"'
+    return f'"http://{{{{ {service} }}}}:{port}{role.path}"'
 
 
 BUDGET_FACTS = {"cpu_budget": "cpu", "memory_budget": "memory"}
@@ -142,16 +120,17 @@ def config_entries(workload: WorkloadSpec, spec: ChartSpec, chart: str) -> list[
             continue  # the pod spec fills these from its resources
         if isinstance(setting.role, Wired):
             entries.append(
-                ConfigEntry(setting.env, _wired_value(setting, workload, spec, chart), "")
+                ConfigEntry(setting.env, _wired_value(setting, workload, spec, chart), TRUE)
             )
         elif setting.exposed and not setting.sensitive:
             ref = values_ref(setting.values_path)
-            pipe = PIPES[value_kind(setting.field.annotation)]
+            pipe = PIPES[setting.encoding]
             default = (
                 None if setting.required else setting.field.get_default(call_default_factory=True)
             )
             # Optional settings left null stay unset, so the app applies its own None.
-            condition = f'not (kindIs "invalid" {ref})' if default is None else ""
+            unset = ref_cond(f'(kindIs "invalid" {ref})')
+            condition = negate(unset) if default is None else TRUE
             fact = wiring.fact_of(setting) if wiring else None
             entries.append(
                 ConfigEntry(
@@ -159,7 +138,7 @@ def config_entries(workload: WorkloadSpec, spec: ChartSpec, chart: str) -> list[
                     f"{{{{ {ref} | {pipe} }}}}",
                     condition,
                     dev_value=plain_value(fact, chart, bucket) if fact else None,
-                    dev_condition=dev_condition(service_of(fact)) if fact else "",
+                    dev_condition=dev_condition(service_of(fact)) if fact else TRUE,
                 )
             )
     return entries
@@ -191,6 +170,11 @@ def secret_suffix(group: Group) -> str:
     return kebab(group.values_path[0])
 
 
+def _key_ref(group: Group, key: str) -> str:
+    keys = f"{values_ref(group.values_path)}.secretKeys"
+    return f"{keys}.{key}" if key.isidentifier() else f'(index {keys} "{key}")'
+
+
 def secret_entries(workload: WorkloadSpec, spec: ChartSpec) -> list[SecretEntry]:
     wiring = dev_wiring(spec)
     entries = []
@@ -206,9 +190,8 @@ def secret_entries(workload: WorkloadSpec, spec: ChartSpec) -> list[SecretEntry]
             SecretEntry(
                 env=setting.env,
                 section=section,
-                key_ref=f"(index {values_ref(group.values_path)}.secretKeys {key!r})".replace(
-                    "'", '"'
-                ),
+                key_ref=_key_ref(group, key),
+                in_use=in_use(setting, spec),
                 value_ref=values_ref(setting.values_path),
                 required=setting.required,
                 generated=is_generated(setting),
@@ -219,7 +202,7 @@ def secret_entries(workload: WorkloadSpec, spec: ChartSpec) -> list[SecretEntry]
                     else secret_suffix(group)
                 ),
                 dev_secret=(dev_secret.component, dev_secret.key) if dev_secret else None,
-                dev_condition=dev_condition(service_of(fact)) if fact else "",
+                dev_condition=dev_condition(service_of(fact)) if fact else TRUE,
                 dev_generated=is_dev_generated(setting),
                 dev_component=secret_suffix(group),
             )
@@ -227,19 +210,19 @@ def secret_entries(workload: WorkloadSpec, spec: ChartSpec) -> list[SecretEntry]
     return entries
 
 
-def in_use(setting: Setting, spec: ChartSpec) -> str:
-    """Go condition: the operator configured this endpoint, so the app will connect to it."""
-    if setting.required:
-        return "true"
-    ref = values_ref(setting.values_path)
+def in_use(setting: Setting, spec: ChartSpec) -> Cond:
+    """The operator configured this setting, so the app will use it (always when required)."""
+    if setting.required or is_generated(setting):
+        return TRUE
+    value = ref_cond(values_ref(setting.values_path))
     if setting.sensitive:
         group = values_ref(group_of(setting, spec).values_path)
-        return f"(or {group}.existingSecret {ref})"
-    return f"(not (empty {ref}))"
+        return any_of(ref_cond(f"{group}.existingSecret"), value)
+    return value
 
 
-def any_in_use(settings: tuple[Setting, ...], spec: ChartSpec) -> str:
-    return "(or " + " ".join(in_use(s, spec) for s in settings) + ")"
+def any_in_use(settings: tuple[Setting, ...], spec: ChartSpec) -> Cond:
+    return any_of(*(in_use(s, spec) for s in settings))
 
 
 def random_value(setting: Setting) -> str:
@@ -251,13 +234,14 @@ def random_value(setting: Setting) -> str:
     return pipeline + (" | b64enc" if role.encoding == "base64" else "")
 
 
-def managed_secret_values(group: Group, spec: ChartSpec) -> str:
-    """Go condition, evaluated inside `with` the group's values: the chart has something
-    to put in the group's own Secret (a value, a key it always generates, or one it
-    generates in dev mode)."""
-    refs = ["." + ".".join(s.values_path[len(group.values_path) :]) for s in group.secrets]
+def managed_secret_values(group: Group) -> Cond:
+    """Evaluated inside `with` the group's values: the chart has something to put in the
+    group's own Secret (a value, a key it always generates, or one it generates in dev mode)."""
+    refs = [
+        ref_cond("." + ".".join(s.values_path[len(group.values_path) :])) for s in group.secrets
+    ]
     if any(is_generated(s) for s in group.secrets):
-        refs.append("true")
+        refs.append(TRUE)
     if any(is_dev_generated(s) for s in group.secrets):
-        refs.append("$.Values.dev.enabled")
-    return "(or " + " ".join(refs) + ")"
+        refs.append(ref_cond("$.Values.dev.enabled"))
+    return any_of(*refs)

@@ -1,4 +1,4 @@
-"""Names: values keys (camelCase), Kubernetes names (kebab-case), env var names."""
+"""Names: values keys (camelCase), Kubernetes names (kebab-case)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,3 @@ def kebab(name: str) -> str:
             out.append("-")
         out.append(char.lower())
     return "".join(out)
-
-
-def env_name(prefix: str, field_path: tuple[str, ...], delimiter: str) -> str:
-    """The variable pydantic-settings reads for a (possibly nested) field."""
-    return (prefix + delimiter.join(field_path)).upper()

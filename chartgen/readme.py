@@ -6,7 +6,7 @@ import json
 
 from chartgen.chart_yaml import KUBE_VERSION
 from chartgen.dev import dev_wiring
-from chartgen.env import secret_suffix
+from chartgen.env import is_generated, secret_suffix
 from chartgen.model.spec import ChartSpec, Setting
 from chartgen.presets import Preset
 from chartgen.runtime.roles import Endpoint
@@ -44,6 +44,46 @@ def _workloads_table(spec: ChartSpec) -> list[str]:
     return rows
 
 
+def _default_on(setting: Setting) -> bool:
+    """Whether an endpoint setting connects somewhere with the chart's default values."""
+    if setting.required or setting.sensitive:
+        return setting.required
+    default = setting.field.get_default(call_default_factory=True)
+    return default not in (None, "", [], {})
+
+
+def _calls_home_sentence(spec: ChartSpec) -> str:
+    """The boundary claim, made only when the spec bears it out."""
+    on = sorted(
+        {
+            ".".join(s.values_path or s.field_path)
+            for settings in spec.endpoint_kinds().values()
+            for s in settings
+            if _default_on(s) and not s.required
+        }
+    )
+    if on:
+        listed = ", ".join(f"`{key}`" for key in on)
+        return (
+            "With default values the app connects outside the cluster through "
+            f"{listed}: check these before installing where nothing may call home."
+        )
+    return (
+        "Nothing calls home: with default values no workload connects outside the cluster "
+        "but to the services it requires."
+    )
+
+
+def _production_sentence(spec: ChartSpec) -> str:
+    kinds = [k for k, ss in spec.endpoint_kinds().items() if any(s.required for s in ss)]
+    named = " and ".join([", ".join(kinds[:-1]), kinds[-1]] if len(kinds) > 1 else kinds)
+    uses = f"your own {named} (endpoints it requires), " if kinds else ""
+    return (
+        f"A production install uses {uses}with credentials in Secrets you create. A minimal "
+        "values file (`ci/minimal-values.yaml`):"
+    )
+
+
 def _secrets_table(spec: ChartSpec) -> list[str]:
     rows = [
         "| Section | Chart-managed Secret | Keys (`secretKeys`) | Required |",
@@ -54,7 +94,9 @@ def _secrets_table(spec: ChartSpec) -> list[str]:
             continue
         section = ".".join(group.values_path)
         keys = ", ".join(f"`{group.secret_key(s)}`" for s in group.secrets)
-        required = ", ".join(f"`{group.secret_key(s)}`" for s in group.secrets if s.required)
+        required = ", ".join(
+            f"`{group.secret_key(s)}`" for s in group.secrets if s.required and not is_generated(s)
+        )
         name = f"`<fullname>-{secret_suffix(group)}`"
         rows.append(f"| `{section}` | {name} | {keys} | {required or 'none'} |")
     return rows
@@ -104,14 +146,19 @@ CHECKOV_WAIVERS = {
 }
 
 
-def _security_section() -> list[str]:
+def _security_section(spec: ChartSpec) -> list[str]:
     lines = [
         "### Security checks (checkov)",
         "",
         "Pods run as non-root (UID/GID 10001), read-only root filesystem, no privilege "
         "escalation, all capabilities dropped, seccomp `RuntimeDefault`, no service-account "
-        "token, requests and limits for CPU, memory and ephemeral storage. Secrets reach the "
-        "app as files, never env vars. The tests run checkov on every preset and example "
+        "token, requests and limits for CPU, memory and ephemeral storage. "
+        + (
+            "Secrets reach the app as files, never env vars. "
+            if spec.decl.secrets == "files"
+            else "Secrets reach the app as env vars from secretKeyRef (the app reads no files). "
+        )
+        + "The tests run checkov on every preset and example "
         "with these checks waived, and no other:",
         "",
         "| Check | Why it is waived |",
@@ -165,6 +212,7 @@ def render_readme(
     minimal_values: str,
     header: str,
     dev_values: str = "",
+    has_full: bool = False,
 ) -> str:
     decl = spec.decl
     name = spec.name
@@ -177,15 +225,14 @@ def render_readme(
         "",
         decl.description,
         "",
+        *([decl.about.strip(), ""] if decl.about.strip() else []),
         "This chart is generated from the app's settings models, so every key below is a "
         "setting the app accepts. Values are validated by `values.schema.json`: unknown keys, "
         "wrong types and out-of-range numbers are rejected before anything is applied.",
         "",
         "## Install",
         "",
-        "A production install uses your own PostgreSQL, object storage and identity provider, "
-        "with credentials in Secrets you create. A minimal values file "
-        "(`ci/minimal-values.yaml`):",
+        _production_sentence(spec),
         "",
         "```yaml",
         minimal_values.rstrip("\n"),
@@ -213,14 +260,13 @@ def render_readme(
         "",
         *_create_secrets(spec),
         "",
-        "`ci/full-values.yaml` shows most options.",
-        "",
+        *(["`ci/full-values.yaml` shows most options.", ""] if has_full else []),
         *_dev_section(spec, dev_values),
         "## Outbound connections",
         "",
-        "Nothing calls home: with default values no workload connects outside the cluster "
-        "(telemetry export is off until `telemetry.otlpEndpoint` is set; there are no "
-        "analytics or update checks). Each connection below exists only when its setting is "
+        _calls_home_sentence(spec),
+        "",
+        "Each connection below exists only when its setting is "
         "configured, and the NetworkPolicies (`networkPolicy.enabled`, on by default) then open "
         "exactly its egress rule, to the CIDRs you list, from the workloads that use it. "
         "Everything else is denied both ways, except DNS, the ingress controller (while "
@@ -231,7 +277,7 @@ def render_readme(
         "",
         *_boundary_table(spec),
         "",
-        *_security_section(),
+        *_security_section(spec),
         "",
         "## Workloads",
         "",

@@ -13,11 +13,12 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from chartgen.build import build_chart
 from chartgen.config import find_project
-from chartgen.env import budget_entries, config_entries, secret_entries, value_kind
+from chartgen.env import budget_entries, config_entries, secret_entries
 from chartgen.model.declaration import ChartDeclaration, Workload
-from chartgen.model.spec import SpecError, build_spec
-from chartgen.naming import camel, env_name, kebab
+from chartgen.model.spec import SpecError, build_spec, scalar_encoding
+from chartgen.naming import camel, kebab
 from chartgen.presets import Preset, load_presets
+from chartgen.runtime.fields import leaves as setting_leaves
 from chartgen.runtime.roles import SECRET, VALUE, Endpoint, Shared
 from chartgen.values_model import values_model
 from chartgen.values_tree import Node, leaves, walk
@@ -137,8 +138,7 @@ def test_every_setting_reaches_its_workloads() -> None:
                 assert setting.env in config, setting.qualname
 
 
-def test_env_names_follow_pydantic_settings() -> None:
-    assert env_name("LOOKOUT_", ("database", "pool_size"), "__") == "LOOKOUT_DATABASE__POOL_SIZE"
+def test_names() -> None:
     assert camel("statement_timeout_ms") == "statementTimeoutMs"
     assert kebab("objectStorage") == "object-storage"
 
@@ -156,8 +156,12 @@ def test_env_names_follow_pydantic_settings() -> None:
         (dict[str, int], "json"),
     ],
 )
-def test_value_kind(annotation: Any, kind: str) -> None:
-    assert value_kind(annotation) == kind
+def test_encoding_asks_pydantic_settings_what_is_json(annotation: Any, kind: str) -> None:
+    class Probe(BaseSettings):
+        value: annotation  # type: ignore[valid-type]
+
+    (leaf,) = setting_leaves(Probe)
+    assert ("json" if leaf.complex else scalar_encoding(leaf.field.annotation)) == kind
 
 
 # --- a small app of its own, to show the errors a developer gets --------------------------
@@ -176,7 +180,9 @@ def _settings(name: str, **fields: Any) -> type[BaseSettings]:
     namespace = {
         "__annotations__": {k: v[0] for k, v in fields.items()},
         **{k: v[1] for k, v in fields.items()},
-        "model_config": SettingsConfigDict(env_prefix="APP_", env_nested_delimiter="__"),
+        "model_config": SettingsConfigDict(
+            env_prefix="APP_", env_nested_delimiter="__", secrets_dir="/run/secrets/app"
+        ),
     }
     return type(name, (BaseSettings,), namespace)
 

@@ -37,6 +37,7 @@ from pydantic import BaseModel, ConfigDict, Field, HttpUrl, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from chartgen.model.declaration import ChartDeclaration, HttpProbe, Port, Removal, Workload
+from chartgen.runtime import secret_files_source
 from chartgen.runtime.roles import VALUE, Renamed, Secret, Shared, Wired
 
 TIMEOUT = "Seconds before a request is aborted."
@@ -54,7 +55,22 @@ SiteSection = Annotated[Site, Shared(), Field(description="The site.")]
 
 
 class Base(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="TINY_", env_nested_delimiter="__")
+    model_config = SettingsConfigDict(
+        env_prefix="TINY_", env_nested_delimiter="__", secrets_dir="/run/secrets/app"
+    )
+
+    @classmethod
+    def settings_customise_sources(  # noqa: ANN206
+        cls,
+        settings_cls,  # noqa: ANN001
+        init_settings,  # noqa: ANN001
+        env_settings,  # noqa: ANN001
+        dotenv_settings,  # noqa: ANN001
+        file_secret_settings,  # noqa: ANN001
+    ):
+        # Nested secret files (TINY_SITE__SESSION_KEY): the plain secrets source reads only
+        # top-level fields, which the build-time proof reports.
+        return init_settings, env_settings, secret_files_source(file_secret_settings)
 
 
 class WebSettings(Base):

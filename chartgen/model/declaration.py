@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
 from pydantic_settings import BaseSettings
+
+from chartgen.runtime.roles import Role
+
+# How secret settings reach the container: files in the app's secrets_dir (never in the
+# pod's environment), or env vars from secretKeyRef for apps that read no secret files.
+SecretDelivery = Literal["files", "env"]
 
 
 @dataclass(frozen=True)
@@ -114,8 +121,19 @@ class ChartDeclaration:
     # Dotted field path (in any workload's settings) of the public URL; the Ingress host
     # and TLS are derived from it so the operator sets the hostname once.
     public_url_setting: str
-    # Where the app reads secret files (pydantic-settings secrets_dir; one file per env name).
+    # Where the app reads secret files (its settings classes' secrets_dir, one file per env
+    # name); the chart mounts the Secrets there. Only with secrets="files".
     secrets_dir: str = "/run/secrets/app"
+    secrets: SecretDelivery = "files"
+    # Roles of fields the app's models do not annotate (a third-party app's), by dotted field
+    # path below a workload's settings class. A group path gives every leaf below it that
+    # role unless a longer path says otherwise. Annotations on the field win over the map.
+    roles: Mapping[str, Role] = field(default_factory=dict)
+    # The role of a leaf neither annotated nor mapped; None: every leaf must be decided. A
+    # default still cannot let a new leaf in silently: the lock file lists every leaf.
+    default_role: Role | None = None
+    # README prose: what the app is and does, in the vendor's words (Markdown paragraphs).
+    about: str = ""
     # Field paths (as in public_url_setting) of the first login's user and password, for
     # NOTES.txt; the password is typically a chart-generated, kept secret.
     bootstrap_login: tuple[str, str] | None = None

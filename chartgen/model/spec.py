@@ -8,16 +8,18 @@ across workloads, and each leaf gets its env var name and its place in values.ya
 from __future__ import annotations
 
 import re
+import typing
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings
 
-from chartgen.model.declaration import ChartDeclaration, Workload
-from chartgen.naming import camel, env_name
-from chartgen.runtime.fields import strip_optional
+from chartgen.model.declaration import ChartDeclaration, SecretDelivery, Workload
+from chartgen.naming import camel
+from chartgen.runtime.fields import Group as FieldGroup
+from chartgen.runtime.fields import Leaf, Opaque, old_env_name, strip_optional, walk
 from chartgen.runtime.roles import (
     ROLE_NAMES,
     Budget,
@@ -46,6 +48,36 @@ ROLE_HELP = {
 }
 
 
+# How a setting reaches the container, decided once here for every emitter and the proof.
+Delivery = Literal["config", "secret-file", "secret-env", "wired", "downward", "none"]
+# How its value is written into an env var: scalars as text, complex values as JSON.
+Encoding = Literal["string", "int", "float", "bool", "json"]
+BUDGET_FACTS = {"cpu_budget": "cpu", "memory_budget": "memory"}
+
+
+def scalar_encoding(annotation: Any) -> Encoding:
+    inner, _ = strip_optional(annotation)
+    while typing.get_origin(inner) is typing.Annotated:
+        inner = typing.get_args(inner)[0]
+    if inner is bool:
+        return "bool"
+    if inner is int:
+        return "int"
+    if inner is float:
+        return "float"
+    return "string"
+
+
+def delivery_of(role: Role, secrets: SecretDelivery) -> Delivery:
+    if isinstance(role, Wired):
+        return "downward" if role.fact in BUDGET_FACTS else "wired"
+    if is_sensitive(role):
+        return "secret-file" if secrets == "files" else "secret-env"
+    if isinstance(role, Internal):
+        return "none"
+    return "config"
+
+
 class SpecError(ValueError):
     """The app's models or declaration cannot become a chart; the message says how to fix it."""
 
@@ -55,12 +87,18 @@ class Setting:
     """One leaf field of one settings model, as the chart sees it."""
 
     model: str  # class name that declares the field, for messages
+    owner: type[BaseModel]  # the model that declares the field
     field_name: str
     field: FieldInfo
     role: Role
     field_path: tuple[str, ...]  # from the service settings root
     values_path: tuple[str, ...]  # in values.yaml; empty when not exposed
-    env: str
+    env: str  # the env var the chart renders (the app's own name for the field)
+    env_names: tuple[str, ...]  # every name the app accepts for it (aliases)
+    complex: bool  # pydantic-settings reads it as JSON
+    reader: type[BaseSettings]  # the settings class whose sources read it
+    delivery: Delivery
+    encoding: Encoding
     renamed: Renamed | None = None  # the field's former name, if it was renamed
     old_env: str = ""  # the env var of that former name
 
@@ -236,14 +274,6 @@ class ChartSpec:
         raise SpecError(f"no setting at {'.'.join(values_path)}")
 
 
-def _model_type(annotation: Any) -> type[BaseModel] | None:
-    """The BaseModel inside ``annotation`` (``M`` or ``M | None``), else None."""
-    inner, _ = strip_optional(annotation)
-    if isinstance(inner, type) and issubclass(inner, BaseModel):
-        return inner
-    return None
-
-
 def _roles(field: FieldInfo) -> list[Role]:
     return [m for m in field.metadata if isinstance(m, ROLE_TYPES)]
 
@@ -252,95 +282,142 @@ def _shared(field: FieldInfo) -> Shared | None:
     return next((m for m in field.metadata if isinstance(m, Shared)), None)
 
 
+class _RoleMap:
+    """Roles given by the declaration for fields the app does not annotate."""
+
+    def __init__(self, decl: ChartDeclaration) -> None:
+        self.roles = {tuple(path.split(".")): role for path, role in decl.roles.items()}
+        self.default = decl.default_role
+        self.used: set[tuple[str, ...]] = set()
+
+    def role_of(self, path: tuple[str, ...]) -> Role | None:
+        """The mapped role of the longest mapped prefix of ``path``, else the default."""
+        for end in range(len(path), 0, -1):
+            role = self.roles.get(path[:end])
+            if role is not None:
+                self.used.add(path[:end])
+                return role
+        return self.default
+
+
+@dataclass
+class _GroupBuilder:
+    values_path: tuple[str, ...]
+    model: type[BaseModel]
+    description: str
+    settings: list[Setting]
+    children: list[_GroupBuilder]
+
+    def freeze(self) -> Group:
+        children = tuple(c.freeze() for c in self.children)
+        return Group(self.values_path, self.model, self.description, tuple(self.settings), children)
+
+
 @dataclass
 class _Walk:
-    """Mutable state of one walk over a service's settings model."""
+    """One walk over a workload's settings model: its settings, groups and shared sections."""
 
-    prefix: str
-    delimiter: str
+    workload: Workload
+    secrets: SecretDelivery
+    role_map: _RoleMap
     missing: list[str]
-    duplicated: list[str]
-    settings: list[Setting]
-    shared_groups: dict[str, Group]
+    problems: list[str]
 
-    def group(
-        self,
-        model: type[BaseModel],
-        field_path: tuple[str, ...],
-        values_path: tuple[str, ...],
-        description: str,
-    ) -> Group:
-        own: list[Setting] = []
-        children: list[Group] = []
-        for name, field in model.model_fields.items():
-            path = (*field_path, name)
-            roles = _roles(field)
-            nested = _model_type(field.annotation)
-            shared = _shared(field)
-            if nested is not None and not (len(roles) == 1 and isinstance(roles[0], Internal)):
-                if roles:
-                    self.duplicated.append(
-                        f"{model.__name__}.{name}: a nested settings group takes no role "
-                        "(its own fields carry them); mark it Shared() or leave it bare"
-                    )
-                    continue
-                text = (field.description or nested.__doc__ or "").strip()
-                if shared is not None:
-                    if field_path:
-                        self.duplicated.append(
-                            f"{model.__name__}.{name}: Shared() is only allowed on a field of "
-                            "the service settings class itself"
-                        )
-                        continue
-                    key = shared.key or camel(name)
-                    self.shared_groups[key] = self.group(nested, path, (key,), text)
-                else:
-                    children.append(self.group(nested, path, (*values_path, camel(name)), text))
-                continue
-            if len(roles) != 1:
-                target = self.missing if not roles else self.duplicated
-                target.append(
-                    f"{model.__name__}.{name}"
-                    + ("" if not roles else f": has {len(roles)} roles, needs exactly one")
+    def run(self) -> tuple[list[Setting], _GroupBuilder, dict[str, _GroupBuilder]]:
+        model = self.workload.settings
+        root = _GroupBuilder(
+            (self.workload.name, "settings"), model, self.workload.description, [], []
+        )
+        groups: dict[tuple[str, ...], _GroupBuilder] = {(): root}
+        shared: dict[str, _GroupBuilder] = {}
+        settings: list[Setting] = []
+        for node in walk(model, lambda _path, field: bool(_roles(field))):
+            parent = groups.get(node.path[:-1])
+            if parent is None:
+                continue  # below a group that was refused
+            if isinstance(node, FieldGroup):
+                group = self._group(node, parent, shared)
+                if group is not None:
+                    groups[node.path] = group
+            elif isinstance(node, Opaque):
+                self._opaque(node, parent, settings)
+            else:
+                self._leaf(node, parent, settings)
+        return settings, root, shared
+
+    def _group(
+        self, node: FieldGroup, parent: _GroupBuilder, shared: dict[str, _GroupBuilder]
+    ) -> _GroupBuilder | None:
+        name = node.path[-1]
+        text = (node.field.description or node.model.__doc__ or "").strip()
+        marker = _shared(node.field)
+        if marker is not None:
+            if len(node.path) > 1:
+                self.problems.append(
+                    f"{node.owner.__name__}.{name}: Shared() is only allowed on a field of "
+                    "the service settings class itself"
                 )
-                continue
-            role = roles[0]
-            renamed = next((m for m in field.metadata if isinstance(m, Renamed)), None)
-            exposed = isinstance(role, EXPOSED)
-            if isinstance(role, Derived) and (field_path or field.default is not None):
-                self.duplicated.append(
-                    f"{model.__name__}.{name}: a Derived field must sit on the service settings "
-                    "class itself and default to None (None = computed from the budget)"
-                )
-                continue
-            setting = Setting(
-                model=model.__name__,
-                field_name=name,
-                field=field,
-                role=role,
-                field_path=path,
-                values_path=(*values_path, camel(name)) if exposed else (),
-                env=env_name(self.prefix, path, self.delimiter),
-                renamed=renamed,
-                old_env=(
-                    env_name(self.prefix, (*field_path, renamed.old), self.delimiter)
-                    if renamed
-                    else ""
-                ),
-            )
-            self.settings.append(setting)
-            if exposed:
-                own.append(setting)
-        return Group(values_path, model, description, tuple(own), tuple(children))
+                return None
+            key = marker.key or camel(name)
+            shared[key] = _GroupBuilder((key,), node.model, text, [], [])
+            return shared[key]
+        child = _GroupBuilder((*parent.values_path, camel(name)), node.model, text, [], [])
+        parent.children.append(child)
+        return child
 
-
-def _check_field_names(model: type[BaseSettings]) -> None:
-    for name, field in model.model_fields.items():
-        if field.alias or field.validation_alias:
-            raise SpecError(
-                f"{model.__name__}.{name}: aliases are not supported yet; chartgen derives the "
-                "env var from the field name"
+    def _opaque(self, node: Opaque, parent: _GroupBuilder, settings: list[Setting]) -> None:
+        role = self.role_map.roles.get(node.path) or self.role_map.role_of(node.path)
+        if role is None:
+            self.problems.append(
+                f"{node.owner.__name__}.{node.path[-1]}: the app reads this {node.model.__name__}"
+                f" only as one JSON value in {node.env} (no env_nested_delimiter): map its "
+                f"path {'.'.join(node.path)!r} to one role in ChartDeclaration.roles"
             )
+            return
+        leaf = Leaf(node.path, node.field, node.owner, self.workload.settings, (node.env,), True)
+        self._add(leaf, role, parent, settings)
+
+    def _leaf(self, leaf: Leaf, parent: _GroupBuilder, settings: list[Setting]) -> None:
+        name = f"{leaf.owner.__name__}.{leaf.path[-1]}"
+        roles = _roles(leaf.field)
+        if len(roles) > 1:
+            self.problems.append(f"{name}: has {len(roles)} roles, needs exactly one")
+            return
+        role = roles[0] if roles else self.role_map.role_of(leaf.path)
+        if role is None:
+            self.missing.append(f"{name} ({'.'.join(leaf.path)}, env {leaf.env})")
+            return
+        if isinstance(role, Derived) and (len(leaf.path) > 1 or leaf.field.default is not None):
+            self.problems.append(
+                f"{name}: a Derived field must sit on the service settings class itself and "
+                "default to None (None = computed from the budget)"
+            )
+            return
+        self._add(leaf, role, parent, settings)
+
+    def _add(self, leaf: Leaf, role: Role, parent: _GroupBuilder, settings: list[Setting]) -> None:
+        renamed = next((m for m in leaf.field.metadata if isinstance(m, Renamed)), None)
+        exposed = isinstance(role, EXPOSED)
+        setting = Setting(
+            model=leaf.owner.__name__,
+            owner=leaf.owner,
+            field_name=leaf.path[-1],
+            field=leaf.field,
+            role=role,
+            field_path=leaf.path,
+            values_path=(*parent.values_path, camel(leaf.path[-1])) if exposed else (),
+            env=leaf.env,
+            env_names=leaf.env_names,
+            complex=leaf.complex,
+            reader=leaf.reader,
+            delivery=delivery_of(role, self.secrets),
+            encoding="json" if leaf.complex else scalar_encoding(leaf.field.annotation),
+            renamed=renamed,
+            old_env=old_env_name(leaf, renamed.old) if renamed else "",
+        )
+        settings.append(setting)
+        if exposed:
+            parent.settings.append(setting)
 
 
 def _check_workload_names(decl: ChartDeclaration) -> None:
@@ -352,26 +429,35 @@ def _check_workload_names(decl: ChartDeclaration) -> None:
             )
 
 
+def _check_secret_files(decl: ChartDeclaration, workload: Workload, problems: list[str]) -> None:
+    """With secrets as files, the app must read them where the chart mounts them."""
+    if decl.secrets != "files":
+        return
+    configured = workload.settings.model_config.get("secrets_dir")
+    if configured is None or str(configured) != decl.secrets_dir:
+        problems.append(
+            f"{workload.settings.__name__} reads secret files from {configured!r}, but the "
+            f"chart mounts them at {decl.secrets_dir!r}: set the class's secrets_dir to it, "
+            'or deliver secrets as env vars (ChartDeclaration(secrets="env"))'
+        )
+
+
 def build_spec(decl: ChartDeclaration) -> ChartSpec:
     _check_workload_names(decl)
     missing: list[str] = []
     problems: list[str] = []
+    role_map = _RoleMap(decl)
     workloads: list[WorkloadSpec] = []
     sections: dict[str, Group] = {}
     used_by: dict[str, list[str]] = {}
     for workload in decl.workloads:
-        config = workload.settings.model_config
-        _check_field_names(workload.settings)
-        walk = _Walk(
-            prefix=config.get("env_prefix") or "",
-            delimiter=config.get("env_nested_delimiter") or "__",
-            missing=missing,
-            duplicated=problems,
-            settings=[],
-            shared_groups={},
-        )
-        local = walk.group(workload.settings, (), (workload.name, "settings"), workload.description)
-        for key, group in walk.shared_groups.items():
+        walk_ = _Walk(workload, decl.secrets, role_map, missing, problems)
+        settings, local, shared = walk_.run()
+        has_secrets = any(s.sensitive for s in settings)
+        if has_secrets:
+            _check_secret_files(decl, workload, problems)
+        for key, builder in shared.items():
+            group = builder.freeze()
             known = sections.setdefault(key, group)
             if known.model is not group.model:
                 problems.append(
@@ -379,22 +465,29 @@ def build_spec(decl: ChartDeclaration) -> ChartSpec:
                     f"{group.model.__name__} in {workload.name!r}; a section has one model"
                 )
             used_by.setdefault(key, []).append(workload.name)
-        has_local = bool(local.settings or local.children)
+        frozen = local.freeze()
         workloads.append(
             WorkloadSpec(
                 decl=workload,
-                settings=tuple(walk.settings),
-                local=local if has_local else None,
-                sections=tuple(walk.shared_groups),
+                settings=tuple(settings),
+                local=frozen if (frozen.settings or frozen.children) else None,
+                sections=tuple(shared),
             )
+        )
+    unused = sorted(".".join(p) for p in set(role_map.roles) - role_map.used)
+    if unused:
+        problems.append(
+            f"ChartDeclaration.roles maps {unused}, which no workload's settings have: "
+            "fix or drop the paths"
         )
     if missing:
         choices = "\n".join(f"  {name:<9} {ROLE_HELP[name]}" for name in ROLE_NAMES)
         raise SpecError(
             f"{len(missing)} settings field(s) have no chart role:\n"
             + "".join(f"  {name}\n" for name in missing)
-            + "Give each exactly one role from chartgen.runtime.roles, e.g. "
-            "`Annotated[int, VALUE] = 4`:\n" + choices
+            + "Give each exactly one role from chartgen.runtime, on the field "
+            "(`Annotated[int, VALUE] = 4`) or in ChartDeclaration.roles (a model you do not "
+            "own):\n" + choices
         )
     if problems:
         raise SpecError("settings models cannot become a chart:\n  " + "\n  ".join(problems))

@@ -110,6 +110,8 @@ class Wired:
     workload: str | None = None
     port: str = "http"
     minimum: int = 0
+    # ``url`` only: a path after the port, e.g. "/api".
+    path: str = ""
     name = "wired"
 
 

@@ -22,19 +22,19 @@ Checks the schema cannot express. All problems are reported at once, each naming
 {{- $errors = append $errors "objectStorage.uri: required (unless dev.enabled, which runs a stand-in)." }}
 {{- end }}
 {{- if .Values.networkPolicy.enabled }}
-{{- if and (or (not (empty .Values.oidc.issuer))) (not (or .Values.networkPolicy.egress.oidc.cidrs .Values.networkPolicy.egress.oidc.peers)) }}
+{{- if and .Values.oidc.issuer (not (or .Values.networkPolicy.egress.oidc.cidrs .Values.networkPolicy.egress.oidc.peers)) }}
 {{- $errors = append $errors "networkPolicy.egress.oidc.cidrs: required while networkPolicy.enabled, because oidc.issuer is configured: list the CIDRs of that oidc peer (e.g. [10.0.0.0/24]; for a peer inside the cluster, networkPolicy.egress.oidc.peers with a namespaceSelector/podSelector instead), or set networkPolicy.enabled=false if your cluster's CNI does not enforce NetworkPolicy." }}
 {{- end }}
-{{- if and (or (not (empty .Values.telemetry.otlpEndpoint))) (not (or .Values.networkPolicy.egress.otlp.cidrs .Values.networkPolicy.egress.otlp.peers)) }}
+{{- if and .Values.telemetry.otlpEndpoint (not (or .Values.networkPolicy.egress.otlp.cidrs .Values.networkPolicy.egress.otlp.peers)) }}
 {{- $errors = append $errors "networkPolicy.egress.otlp.cidrs: required while networkPolicy.enabled, because telemetry.otlpEndpoint is configured: list the CIDRs of that otlp peer (e.g. [10.0.0.0/24]; for a peer inside the cluster, networkPolicy.egress.otlp.peers with a namespaceSelector/podSelector instead), or set networkPolicy.enabled=false if your cluster's CNI does not enforce NetworkPolicy." }}
 {{- end }}
-{{- if and (not .Values.dev.enabled) (or true) (not (or .Values.networkPolicy.egress.postgresql.cidrs .Values.networkPolicy.egress.postgresql.peers)) }}
+{{- if and (not .Values.dev.enabled) (not (or .Values.networkPolicy.egress.postgresql.cidrs .Values.networkPolicy.egress.postgresql.peers)) }}
 {{- $errors = append $errors "networkPolicy.egress.postgresql.cidrs: required while networkPolicy.enabled, because database.dsn is configured: list the CIDRs of that postgresql peer (e.g. [10.0.0.0/24]; for a peer inside the cluster, networkPolicy.egress.postgresql.peers with a namespaceSelector/podSelector instead), or set networkPolicy.enabled=false if your cluster's CNI does not enforce NetworkPolicy." }}
 {{- end }}
-{{- if and (not .Values.dev.enabled) (or true (not (empty .Values.objectStorage.endpointUrl))) (not (or .Values.networkPolicy.egress.s3.cidrs .Values.networkPolicy.egress.s3.peers)) }}
+{{- if and (not .Values.dev.enabled) (not (or .Values.networkPolicy.egress.s3.cidrs .Values.networkPolicy.egress.s3.peers)) }}
 {{- $errors = append $errors "networkPolicy.egress.s3.cidrs: required while networkPolicy.enabled, because objectStorage.uri or objectStorage.endpointUrl is configured: list the CIDRs of that s3 peer (e.g. [10.0.0.0/24]; for a peer inside the cluster, networkPolicy.egress.s3.peers with a namespaceSelector/podSelector instead), or set networkPolicy.enabled=false if your cluster's CNI does not enforce NetworkPolicy." }}
 {{- end }}
-{{- if and (not (and .Values.dev.enabled .Values.dev.mail.enabled)) (or (not (empty .Values.smtp.host))) (not (or .Values.networkPolicy.egress.smtp.cidrs .Values.networkPolicy.egress.smtp.peers)) }}
+{{- if and (not (and .Values.dev.enabled .Values.dev.mail.enabled)) .Values.smtp.host (not (or .Values.networkPolicy.egress.smtp.cidrs .Values.networkPolicy.egress.smtp.peers)) }}
 {{- $errors = append $errors "networkPolicy.egress.smtp.cidrs: required while networkPolicy.enabled, because smtp.host is configured: list the CIDRs of that smtp peer (e.g. [10.0.0.0/24]; for a peer inside the cluster, networkPolicy.egress.smtp.peers with a namespaceSelector/podSelector instead), or set networkPolicy.enabled=false if your cluster's CNI does not enforce NetworkPolicy." }}
 {{- end }}
 {{- end }}

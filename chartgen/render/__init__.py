@@ -1,0 +1,1 @@
+"""Turning the resolved spec into chart text: Go conditions, the Jinja environment, files."""

@@ -1,0 +1,1 @@
+"""shortlink: a link shortener with a web service and a click-counting worker."""

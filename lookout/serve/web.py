@@ -201,6 +201,9 @@ def listening_socket(host: str, port: int) -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     sock.listen(Server.request_queue_size)
+    # Non-blocking: when processes share the socket, all wake for one connection and the
+    # losers' accept must fail (and be retried) rather than block past a shutdown.
+    sock.setblocking(False)
     return sock
 
 

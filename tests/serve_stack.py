@@ -34,8 +34,11 @@ from typing import Any
 import psycopg
 import pytest
 from psycopg import sql
+from pydantic import SecretStr
 
+from lookout.settings.object_storage import ObjectStorageSettings
 from lookout.settings.secret_files import SECRETS_DIR_ENV
+from lookout.storage.s3 import S3Client
 from tests.contract import container_start, find_workload
 from tests.helm import CHART, PINNED, Helm
 
@@ -367,9 +370,15 @@ class Stack:
         return self.ports[name]
 
     def config(
-        self, service: str, extra: dict[str, str] | None = None, container: str | None = None
+        self,
+        service: str,
+        extra: dict[str, str] | None = None,
+        container: str | None = None,
+        name: str | None = None,
     ) -> Rendered:
-        """What the chart gives ``service``'s container, with local addresses."""
+        """What the chart gives ``service``'s container, with local addresses (the ports of
+        the instance called ``name``, by default the service's)."""
+        name = name or service
         found = rendered(self.docs, service, container)
         env = found.env
         env["LOOKOUT_LISTEN_HOST"] = HOST
@@ -382,10 +391,10 @@ class Stack:
             if key in env:
                 env[key] = f"http://{HOST}:{self.port(target)}"
         if service in ("api", "query", "frontend"):
-            env["LOOKOUT_PORT"] = str(self.port(service))
+            env["LOOKOUT_PORT"] = str(self.port(name))
         if service == "ingest":
-            env["LOOKOUT_HTTP_PORT"] = str(self.port("ingest"))
-            env["LOOKOUT_GRPC_PORT"] = str(self.port("ingest-grpc"))
+            env["LOOKOUT_HTTP_PORT"] = str(self.port(name))
+            env["LOOKOUT_GRPC_PORT"] = str(self.port(f"{name}-grpc"))
         if "LOOKOUT_DATABASE__DSN" in found.secrets:
             found.secrets["LOOKOUT_DATABASE__DSN"] = self.database.dsn
         env.update(extra or {})
@@ -419,7 +428,7 @@ class Stack:
         self, service: str, extra: dict[str, str] | None = None, name: str | None = None
     ) -> Service:
         name = name or service
-        config = self.config(service, extra)
+        config = self.config(service, extra, name=name)
         log_path = self.workdir / f"{name}.log"
         with open(log_path, "wb") as log:
             process = subprocess.Popen(
@@ -472,3 +481,28 @@ def stack() -> Iterator[Stack]:
                 built.stop_all()
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def storage_client(running: Stack) -> S3Client:
+    """A client of the bucket with the keys and address the services get."""
+    config = running.config("ingest")
+    env, files = config.env, config.secrets
+    return S3Client(
+        ObjectStorageSettings(
+            uri=env["LOOKOUT_OBJECT_STORAGE__URI"],
+            endpoint_url=env["LOOKOUT_OBJECT_STORAGE__ENDPOINT_URL"],
+            force_path_style=env["LOOKOUT_OBJECT_STORAGE__FORCE_PATH_STYLE"] == "true",
+            access_key_id=SecretStr(files["LOOKOUT_OBJECT_STORAGE__ACCESS_KEY_ID"]),
+            secret_access_key=SecretStr(files["LOOKOUT_OBJECT_STORAGE__SECRET_ACCESS_KEY"]),
+        )
+    )
+
+
+@contextlib.contextmanager
+def migrated_stack() -> Iterator[Stack]:
+    """``stack()`` with the schema migrated by the migrations Job's config, and the bucket."""
+    with stack() as built:
+        migrated = built.run("migrations", "migrate")
+        assert migrated.returncode == 0, migrated.stdout + migrated.stderr
+        storage_client(built).create_bucket()
+        yield built

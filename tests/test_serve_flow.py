@@ -16,17 +16,16 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from pydantic import SecretStr
 
 from lookout.serve.ingest import KEY_HEADER
-from lookout.settings.object_storage import ObjectStorageSettings
-from lookout.storage.s3 import S3Client, StorageError
+from lookout.storage.s3 import StorageError
 from tests.serve_stack import (
     Stack,
     descendants,
     http,
+    migrated_stack,
     rss_bytes,
-    stack,
+    storage_client,
     thread_count,
     wait_for,
 )
@@ -63,26 +62,9 @@ def export(*spans: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def storage_client(running: Stack) -> S3Client:
-    config = running.config("ingest")
-    env, files = config.env, config.secrets
-    return S3Client(
-        ObjectStorageSettings(
-            uri=env["LOOKOUT_OBJECT_STORAGE__URI"],
-            endpoint_url=env["LOOKOUT_OBJECT_STORAGE__ENDPOINT_URL"],
-            force_path_style=env["LOOKOUT_OBJECT_STORAGE__FORCE_PATH_STYLE"] == "true",
-            access_key_id=SecretStr(files["LOOKOUT_OBJECT_STORAGE__ACCESS_KEY_ID"]),
-            secret_access_key=SecretStr(files["LOOKOUT_OBJECT_STORAGE__SECRET_ACCESS_KEY"]),
-        )
-    )
-
-
 @pytest.fixture(scope="module")
 def running() -> Iterator[Stack]:
-    with stack() as built:
-        migrated = built.run("migrations", "migrate")
-        assert migrated.returncode == 0, migrated.stdout + migrated.stderr
-        storage_client(built).create_bucket()
+    with migrated_stack() as built:
         yield built
 
 

@@ -40,8 +40,9 @@ def authenticate(request: Request, auth: AuthSettings) -> Claims:
 
 def from_unix_nano(value: object) -> dt.datetime:
     """An OTLP timestamp (nanoseconds since the epoch, as JSON string or number)."""
-    nanos = int(str(value))
-    return dt.datetime.fromtimestamp(nanos / 1e9, dt.UTC)
+    seconds, nanos = divmod(int(str(value)), 10**9)
+    # Integer arithmetic: a float of nanoseconds since 1970 has no microseconds left.
+    return dt.datetime.fromtimestamp(seconds, dt.UTC) + dt.timedelta(microseconds=nanos // 1000)
 
 
 def to_unix_nano(moment: dt.datetime) -> str:

@@ -97,7 +97,9 @@ def parse_traces(request: Any) -> list[SpanRow]:
                             service_name=None if service is None else str(service),
                             kind=_kind(span.get("kind")),
                             start_time=start,
-                            end_time=from_unix_nano(span.get("endTimeUnixNano") or 0) or start,
+                            end_time=from_unix_nano(span["endTimeUnixNano"])
+                            if span.get("endTimeUnixNano")
+                            else start,
                             status_code=int((span.get("status") or {}).get("code") or 0),
                             attributes=attributes(span.get("attributes")),
                             record={"resource": resource, "scope": scope, "span": span},

@@ -287,10 +287,10 @@ def rendered(docs: list[dict[str, Any]], service: str, container: str | None = N
 # Lookout's services
 
 
-def rss_bytes(pid: int) -> int:
-    """Resident memory of a process and all its descendants."""
+def rss_bytes(pid: int, children: bool = True) -> int:
+    """Resident memory of a process and (unless not ``children``) all its descendants."""
     total = 0
-    for task in [pid, *descendants(pid)]:
+    for task in [pid, *(descendants(pid) if children else [])]:
         with contextlib.suppress(OSError):
             status = Path(f"/proc/{task}/status").read_text()
             match = re.search(r"^VmRSS:\s+(\d+) kB", status, re.M)

@@ -222,6 +222,22 @@ def test_whole_flow_login_project_key_span_query_email_retention_and_clean_stop(
     for name, service in running.services.items():
         memory["after"][name] = rss_bytes(service.process.pid)
     print("\nRSS MiB", {k: {n: round(v / MiB, 1) for n, v in d.items()} for k, d in memory.items()})
+    print(
+        "api master + workers MiB",
+        [round(rss_bytes(services["api"].process.pid, children=False) / MiB, 1)]
+        + [round(rss_bytes(p) / MiB, 1) for p in descendants(services["api"].process.pid)],
+    )
+    print(
+        "derived",
+        {
+            "api.workers": workers,
+            "ingest.submit_concurrency": ingest_start["submit_concurrency"],
+            "ingest.buffer_bytes": ingest_start["buffer_bytes"],
+            "query.max_concurrent_queries": query_start["max_concurrent_queries"],
+            "query.memory_limit_bytes": query_start["memory_limit_bytes"],
+            "worker.concurrency": worker_start["concurrency"],
+        },
+    )
     for name, used in memory["after"].items():
         assert used < LIMITS[name] * MiB * 0.9, (name, used)
 

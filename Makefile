@@ -17,7 +17,7 @@ HELM ?=
 # What `make release-notes` compares with: a git revision or a chart directory.
 BASE ?= $(shell git describe --tags --abbrev=0 2>/dev/null || echo HEAD~1)
 
-.PHONY: chart test check lint bench tools bootstrap clean postgres release-notes
+.PHONY: chart test check lint bench tools bootstrap clean postgres minio release-notes
 
 bootstrap: $(VENV)/.installed tools
 
@@ -55,7 +55,12 @@ check: bootstrap
 postgres:
 	bash tools/postgres.sh
 
-test: bootstrap postgres
+# MinIO for tests/test_serve_*.py: built from its Go module at a pinned version (needs Go;
+# minutes the first time), cached under $${XDG_CACHE_HOME:-~/.cache}/chartgen-tools/.
+minio:
+	bash tools/minio.sh >/dev/null
+
+test: bootstrap postgres minio
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(CHARTGEN) check --project $(APP)

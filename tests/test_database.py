@@ -43,6 +43,9 @@ TABLES = {
     "api_keys",
     "dashboards",
     "alert_rules",
+    "span_batches",
+    "spans",
+    "jobs",
     "schema_migrations",
 }
 # What else the app pods of the services checked below need, besides the DSN.

@@ -525,11 +525,11 @@ def test_python_dash_m_lookout_reads_secret_files(tmp_path: Path) -> None:
     assert ENCRYPTION_KEY not in result.stdout
 
 
-def test_placeholder_commands_say_so() -> None:
-    # migrate is real now: tests/test_database.py runs it against PostgreSQL.
+def test_serve_refuses_to_start_on_settings_check_config_rejects() -> None:
+    # serve is real now: tests/test_serve_*.py run every service; it loads like check-config.
     result = CliRunner().invoke(main, ["serve", "api"])
-    assert result.exit_code == 2
-    assert "not implemented" in result.stderr
+    assert result.exit_code == 1
+    assert "ApiSettings did not load" in result.stderr
 
 
 def test_a_dev_generated_encryption_key_is_valid() -> None:

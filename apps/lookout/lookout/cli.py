@@ -19,7 +19,6 @@ SERVICE = click.Choice(sorted(SERVICES))
 DATABASE_SERVICE = click.Choice(
     sorted(name for name, settings in SERVICES.items() if "database" in settings.model_fields)
 )
-NOT_HERE = 2  # exit code of commands this reference package only names
 
 
 def _load(service: str) -> ServiceSettings:
@@ -61,10 +60,18 @@ def check_config(service: str) -> None:
 
 @main.command()
 @click.argument("service", type=SERVICE)
-def serve(service: str) -> None:
-    """Run SERVICE (not part of this reference package)."""
-    click.echo(f"serve {service}: not implemented in the lookout reference package", err=True)
-    raise SystemExit(NOT_HERE)
+@click.pass_context
+def serve(ctx: click.Context, service: str) -> None:
+    """Run SERVICE until SIGTERM, with settings as check-config shows them.
+
+    ``serve migrations`` runs ``migrate`` (a Job, not a server).
+    """
+    if service == "migrations":
+        ctx.invoke(migrate)
+        return
+    from lookout.serve import run
+
+    raise SystemExit(run(service, _load(service)))
 
 
 @main.command()

@@ -127,7 +127,72 @@ DASHBOARD_TAGS = Migration(
     ),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (INITIAL, DASHBOARD_TAGS)
+# Ingested spans: each upload to object storage is a batch (one object, one project, one UTC
+# day of span start times), and each span is indexed here, pointing at its batch. Retention
+# deletes spans, then the batches left empty with their objects.
+SPANS = Migration(
+    "0003_spans",
+    (
+        """
+        CREATE TABLE span_batches (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            project_id bigint NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+            object_key text NOT NULL UNIQUE,
+            span_count integer NOT NULL CHECK (span_count >= 0),
+            size_bytes bigint NOT NULL CHECK (size_bytes >= 0),
+            created_at timestamptz NOT NULL DEFAULT now()
+        )
+        """,
+        "CREATE INDEX span_batches_project_id_idx ON span_batches (project_id)",
+        """
+        CREATE TABLE spans (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            project_id bigint NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+            batch_id bigint NOT NULL REFERENCES span_batches (id) ON DELETE CASCADE,
+            trace_id text NOT NULL CHECK (trace_id ~ '^[0-9a-f]{32}$'),
+            span_id text NOT NULL CHECK (span_id ~ '^[0-9a-f]{16}$'),
+            parent_span_id text CHECK (parent_span_id ~ '^[0-9a-f]{16}$'),
+            name text NOT NULL,
+            service_name text,
+            kind smallint NOT NULL DEFAULT 0,
+            start_time timestamptz NOT NULL,
+            end_time timestamptz NOT NULL,
+            status_code smallint NOT NULL DEFAULT 0,
+            attributes jsonb NOT NULL DEFAULT '{}'::jsonb
+        )
+        """,
+        "CREATE INDEX spans_project_start_idx ON spans (project_id, start_time DESC)",
+        "CREATE INDEX spans_trace_idx ON spans (project_id, trace_id)",
+        "CREATE INDEX spans_batch_id_idx ON spans (batch_id)",
+        "CREATE INDEX spans_start_time_idx ON spans (start_time)",
+    ),
+)
+
+# Background jobs for the worker: claimed with FOR UPDATE SKIP LOCKED, retried with backoff.
+JOBS = Migration(
+    "0004_jobs",
+    (
+        """
+        CREATE TABLE jobs (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            kind text NOT NULL CHECK (kind IN ('email', 'export', 'alert')),
+            payload jsonb NOT NULL DEFAULT '{}'::jsonb,
+            status text NOT NULL DEFAULT 'queued'
+                CHECK (status IN ('queued', 'running', 'done', 'failed')),
+            attempts integer NOT NULL DEFAULT 0,
+            run_after timestamptz NOT NULL DEFAULT now(),
+            locked_until timestamptz,
+            last_error text,
+            created_at timestamptz NOT NULL DEFAULT now(),
+            finished_at timestamptz
+        )
+        """,
+        "CREATE INDEX jobs_queued_idx ON jobs (run_after) WHERE status = 'queued'",
+        "CREATE INDEX jobs_running_idx ON jobs (locked_until) WHERE status = 'running'",
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (INITIAL, DASHBOARD_TAGS, SPANS, JOBS)
 VERSIONS: tuple[str, ...] = tuple(m.version for m in MIGRATIONS)
 
 

@@ -1,0 +1,1 @@
+"""Object storage for telemetry data (the bucket of ``object_storage``)."""

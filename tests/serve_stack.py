@@ -33,12 +33,12 @@ from typing import Any
 
 import psycopg
 import pytest
+from lookout.settings.base import SECRETS_DIR_ENV
+from lookout.settings.object_storage import ObjectStorageSettings
+from lookout.storage.s3 import S3Client
 from psycopg import sql
 from pydantic import SecretStr
 
-from lookout.settings.object_storage import ObjectStorageSettings
-from lookout.settings.secret_files import SECRETS_DIR_ENV
-from lookout.storage.s3 import S3Client
 from tests.contract import container_start, find_workload
 from tests.helm import CHART, PINNED, Helm
 
@@ -410,7 +410,7 @@ class Stack:
             **config.env,
             SECRETS_DIR_ENV: str(directory),
             "PATH": os.environ.get("PATH", ""),
-            "PYTHONPATH": str(ROOT),
+            "PYTHONPATH": str(ROOT / "apps" / "lookout"),
         }
 
     def run(self, service: str, *args: str) -> subprocess.CompletedProcess[str]:

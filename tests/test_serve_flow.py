@@ -16,9 +16,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-
 from lookout.serve.ingest import KEY_HEADER
 from lookout.storage.s3 import StorageError
+
 from tests.serve_stack import (
     Stack,
     descendants,

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-
 from lookout.serve.tokens import issue_token, key_hash, new_ingest_key
+
 from tests.serve_stack import Stack, http, migrated_stack, wait_for
 
 

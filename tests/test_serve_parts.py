@@ -7,7 +7,6 @@ import datetime as dt
 import time
 
 import pytest
-
 from lookout.serve.ingest import Buffer
 from lookout.serve.otlp import InvalidExport, parse_traces
 from lookout.serve.tokens import (

@@ -17,7 +17,7 @@ HELM ?=
 # What `make release-notes` compares with: a git revision or a chart directory.
 BASE ?= $(shell git describe --tags --abbrev=0 2>/dev/null || echo HEAD~1)
 
-.PHONY: chart test check lint bench tools bootstrap clean postgres minio release-notes
+.PHONY: chart test check lint bench tools bootstrap clean postgres minio examples release-notes
 
 bootstrap: $(VENV)/.installed tools
 
@@ -60,7 +60,16 @@ postgres:
 minio:
 	bash tools/minio.sh >/dev/null
 
-test: bootstrap postgres minio
+# The third-party example app (Prefect, pinned) in its own venv: its dependencies are not ours.
+EXAMPLES_VENV := .tools/examples
+$(EXAMPLES_VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(EXAMPLES_VENV)
+	$(EXAMPLES_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -e . prefect==3.9.1
+	touch $@
+
+examples: $(EXAMPLES_VENV)/.installed
+
+test: bootstrap postgres minio examples
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(CHARTGEN) check --project $(APP)

@@ -9,6 +9,7 @@ from pathlib import Path
 from chartgen.chart_templates import render_templates
 from chartgen.chart_yaml import render_chart_yaml, render_helmignore
 from chartgen.config import PACKAGE, Project
+from chartgen.model.lock import check_lock
 from chartgen.model.proof import prove
 from chartgen.model.spec import build_spec
 from chartgen.presets import check_minimums, load_presets
@@ -46,6 +47,7 @@ def _copy_notice(project: Project, source: Path) -> str:
 def build_chart(project: Project) -> Chart:
     decl = project.load_declaration()
     spec = build_spec(decl)
+    check_lock(spec, project.lock)
     prove(spec)
     presets = load_presets(project.presets, spec.scalable)
     check_minimums(

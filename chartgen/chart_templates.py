@@ -140,7 +140,8 @@ def _workload_files(workload: WorkloadSpec) -> list[tuple[str, str]]:
 def render_templates(spec: ChartSpec, templates: Path, header: str) -> dict[str, str]:
     env = jinja_environment(templates)
     chart = spec.name
-    public_setting = spec.setting_at(_public_url_path(spec))
+    has_url = bool(spec.decl.public_url_setting)
+    public_setting = spec.setting_at(_public_url_path(spec)) if has_url else None
     entry = _entry_point(spec)
     wiring = dev_wiring(spec)
     common = {
@@ -151,7 +152,7 @@ def render_templates(spec: ChartSpec, templates: Path, header: str) -> dict[str,
         "fullname_max": 63 - _longest_suffix(spec),
         "secret_groups": [g for g in spec.groups() if g.secrets],
         "required_secrets": _required_secrets(spec),
-        "public_url_ref": values_ref(public_setting.values_path),
+        "public_url_ref": values_ref(public_setting.values_path) if public_setting else "",
         "ingress_paths": sorted(
             ((p.path, w.name, p.port) for w in spec.workloads for p in w.decl.ingress),
             key=lambda item: (-len(item[0]), item[0]),
@@ -190,6 +191,8 @@ def render_templates(spec: ChartSpec, templates: Path, header: str) -> dict[str,
     out: dict[str, str] = {}
     env.tests["dev_wired"] = lambda setting: bool(wiring and wiring.fact_of(setting))
     for name in CHART_TEMPLATES:
+        if name == "ingress.yaml" and public_setting is None:
+            continue  # no public URL: nothing to route
         out[f"templates/{name}"] = env.get_template(f"{name}.j2").render(common)
     if wiring is not None:
         dev_files = ["secrets.yaml"] + [f"{s.component}.yaml" for s in wiring.services()]
@@ -266,5 +269,7 @@ def _entry_point(spec: ChartSpec) -> tuple[str, int]:
         for path in workload.decl.ingress:
             if path.path == "/":
                 return workload.name, workload.port(path.port)
-    first = next(w for w in spec.workloads if w.decl.ports)
-    return first.name, first.decl.ports[0].number
+    served = [w for w in spec.workloads if w.decl.ports]
+    if not served:
+        return "", 0
+    return served[0].name, served[0].decl.ports[0].number

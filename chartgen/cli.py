@@ -10,7 +10,8 @@ import click
 
 from chartgen.build import build_chart, chart_dir, stale_diff, write_chart
 from chartgen.config import Project, ProjectError, find_project
-from chartgen.model.spec import SpecError
+from chartgen.model.lock import render_lock, spec_settings
+from chartgen.model.spec import SpecError, build_spec
 from chartgen.presets import PresetError
 
 
@@ -83,6 +84,28 @@ def check(root: Path | None) -> None:
         )
         sys.exit(1)
     click.echo(f"{chart_dir(project, chart)} is up to date ({len(chart.files)} files).")
+
+
+@main.command()
+@PROJECT_OPTION
+@click.option("--write", is_flag=True, help="Write the roles lock file (chartgen.lock).")
+def roles(root: Path | None, write: bool) -> None:
+    """Show every leaf setting, the env var the app reads and its chart role.
+
+    With --write, record them in the project's lock file, which the build then holds the app
+    to: a leaf that appears, disappears or changes role fails the build until written again.
+    """
+    project = _project(root)
+    try:
+        spec = build_spec(project.load_declaration())
+    except (SpecError, ProjectError) as error:
+        raise click.ClickException(str(error)) from error
+    text = render_lock(spec)
+    if write:
+        project.lock.write_text(text)
+        click.echo(f"{project.lock}: {len(spec_settings(spec))} settings")
+    else:
+        sys.stdout.write(text)
 
 
 class _DiffUsageError(click.ClickException):

@@ -52,6 +52,17 @@ def _default_on(setting: Setting) -> bool:
     return default not in (None, "", [], {})
 
 
+def _exposed_key(spec: ChartSpec, field_path: str) -> tuple[str, object]:
+    """(values key, default) of a setting named by its field path in the declaration."""
+    path = tuple(field_path.split("."))
+    for workload in spec.workloads:
+        for setting in workload.settings:
+            if setting.field_path == path:
+                key = ".".join(setting.values_path) or f"{field_path} (not exposed)"
+                return key, setting.field.get_default(call_default_factory=True)
+    raise ValueError(f"calls_home names {field_path!r}, which is no setting")
+
+
 def _calls_home_sentence(spec: ChartSpec) -> str:
     """The boundary claim, made only when the spec bears it out."""
     on = sorted(
@@ -62,6 +73,8 @@ def _calls_home_sentence(spec: ChartSpec) -> str:
             if _default_on(s) and not s.required
         }
     )
+    switches = [_exposed_key(spec, path) for path in spec.decl.calls_home]
+    on += [key for key, default in switches if default]
     if on:
         listed = ", ".join(f"`{key}`" for key in on)
         return (

@@ -87,16 +87,18 @@ def _secret_knobs(group: Group) -> dict[str, FieldDef]:
 
 
 def group_model(
-    group: Group, dev_wired: frozenset[tuple[str, ...]] = frozenset()
+    group: Group, dev_wired: frozenset[tuple[str, ...]] = frozenset(), top: bool = True
 ) -> type[ValuesSection]:
     fields: dict[str, FieldDef] = {s.field_name: _leaf(s, dev_wired) for s in group.settings}
     for child in group.children:
-        child_model = group_model(child, dev_wired)
+        child_model = group_model(child, dev_wired, top=False)
         fields[child.values_path[-1]] = (
             child_model,
             Field(default_factory=dict, description=child.description),
         )
-    fields.update(_secret_knobs(group))
+    if top:
+        # One Secret per top-level group: the knobs live there, not on nested groups.
+        fields.update(_secret_knobs(group))
     return create_model(  # type: ignore[call-overload]
         _title(group.values_path), __base__=ValuesSection, __doc__=group.description, **fields
     )

@@ -120,7 +120,7 @@ class ChartDeclaration:
     workloads: tuple[Workload, ...]
     # Dotted field path (in any workload's settings) of the public URL; the Ingress host
     # and TLS are derived from it so the operator sets the hostname once.
-    public_url_setting: str
+    public_url_setting: str = ""
     # Where the app reads secret files (its settings classes' secrets_dir, one file per env
     # name); the chart mounts the Secrets there. Only with secrets="files".
     secrets_dir: str = "/run/secrets/app"
@@ -134,6 +134,9 @@ class ChartDeclaration:
     default_role: Role | None = None
     # README prose: what the app is and does, in the vendor's words (Markdown paragraphs).
     about: str = ""
+    # Field paths of switches that make the app contact its vendor (analytics, update
+    # checks): the README names those on by default instead of claiming nothing calls home.
+    calls_home: tuple[str, ...] = ()
     # Field paths (as in public_url_setting) of the first login's user and password, for
     # NOTES.txt; the password is typically a chart-generated, kept secret.
     bootstrap_login: tuple[str, str] | None = None

@@ -247,8 +247,25 @@ def _load_with_probes(settings: type[BaseSettings], probes: list[_Probe]) -> Bas
                     probe.omitted = True
     raise ContractError(
         f"{settings.__name__} does not load with what the chart renders for it "
-        f"(a probe value per setting):\n{last}"
+        f"(a probe value per setting):\n{_missing(last, probes)}{last}"
     )
+
+
+def _missing(error: ValidationError, probes: list[_Probe]) -> str:
+    """The delivered settings under a field the app reports missing: their names were not
+    read (a wrong env name, or secret files the app's sources do not read)."""
+    lines = []
+    for item in error.errors():
+        if item["type"] != "missing":
+            continue
+        loc = tuple(str(part) for part in item["loc"])
+        for probe in probes:
+            if probe.setting.field_path[: len(loc)] == loc:
+                lines.append(
+                    f"  {probe.setting.qualname}: the chart sets {probe.setting.env} "
+                    f"({probe.setting.delivery}); the app reports {'.'.join(loc)} missing\n"
+                )
+    return "".join(lines)
 
 
 def prove_workload(workload: WorkloadSpec, spec: ChartSpec) -> int:
@@ -284,3 +301,27 @@ def prove_workload(workload: WorkloadSpec, spec: ChartSpec) -> int:
 def prove(spec: ChartSpec) -> dict[str, int]:
     """Prove every workload; return the number of settings proven per workload."""
     return {w.name: prove_workload(w, spec) for w in spec.workloads}
+
+
+def check_delivered(
+    workload: WorkloadSpec, env: dict[str, str], files: dict[str, str]
+) -> list[str]:
+    """What the app's own loader makes of a real rendering: load the workload's settings with
+    ``env`` and secret ``files`` (as the kubelet would give them) and name every setting whose
+    rendered value did not arrive. [] when all did."""
+    loaded = _load(workload.decl.settings, _Rendered(dict(env), dict(files)))
+    problems = []
+    for setting in workload.settings:
+        text = env.get(setting.env, files.get(setting.env))
+        if text is None:
+            continue
+        got = _unwrap(_at(loaded, setting.field_path))
+        raw: Any = json.loads(text) if setting.complex else text
+        try:
+            expected = _unwrap(TypeAdapter(setting.field.annotation).validate_python(raw))
+        except ValidationError as error:
+            problems.append(f"{setting.env}: {text!r} is not a valid {setting.qualname}: {error}")
+            continue
+        if got != expected:
+            problems.append(f"{setting.env}={text!r} -> {setting.qualname} is {got!r}")
+    return problems

@@ -309,8 +309,12 @@ class _GroupBuilder:
     children: list[_GroupBuilder]
 
     def freeze(self) -> Group:
-        children = tuple(c.freeze() for c in self.children)
+        # A nested group with nothing exposed below it has no place in values.yaml.
+        children = tuple(c.freeze() for c in self.children if c.exposes())
         return Group(self.values_path, self.model, self.description, tuple(self.settings), children)
+
+    def exposes(self) -> bool:
+        return bool(self.settings) or any(c.exposes() for c in self.children)
 
 
 @dataclass
@@ -366,7 +370,7 @@ class _Walk:
         return child
 
     def _opaque(self, node: Opaque, parent: _GroupBuilder, settings: list[Setting]) -> None:
-        role = self.role_map.roles.get(node.path) or self.role_map.role_of(node.path)
+        role = self.role_map.role_of(node.path)
         if role is None:
             self.problems.append(
                 f"{node.owner.__name__}.{node.path[-1]}: the app reads this {node.model.__name__}"

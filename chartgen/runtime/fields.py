@@ -107,7 +107,13 @@ class _Reader:
 
     def top_names(self, name: str, field: FieldInfo) -> tuple[str, ...]:
         found = [env for _, env, _ in self.source._extract_field_info(field, name)]
-        return tuple(dict.fromkeys(self.shown(env) for env in found))
+        names = list(dict.fromkeys(self.shown(env) for env in found))
+        # The conventional name first: prefix + field name, else an alias carrying the
+        # prefix (a bare AliasPath head is a name apps often refuse to read from the env).
+        prefix = self.shown(self.source.env_prefix or "")
+        conventional = self.shown((self.source.env_prefix or "") + name)
+        names.sort(key=lambda env: (env != conventional, not env.startswith(prefix)))
+        return tuple(names)
 
     def is_complex(self, field: FieldInfo) -> bool:
         return self.source._field_is_complex(field)[0]

@@ -9,8 +9,8 @@ from pathlib import Path
 import click
 
 from chartgen.build import build_chart, chart_dir, stale_diff, write_chart
-from chartgen.config import Project, ProjectError, find_project
-from chartgen.model.lock import render_lock, spec_settings
+from chartgen.config import Project, ProjectError, find_project, load_project
+from chartgen.model.lock import render_lock, role_label, spec_settings
 from chartgen.model.spec import SpecError, build_spec
 from chartgen.presets import PresetError
 
@@ -106,6 +106,42 @@ def roles(root: Path | None, write: bool) -> None:
         click.echo(f"{project.lock}: {len(spec_settings(spec))} settings")
     else:
         sys.stdout.write(text)
+
+
+@main.command()
+@click.argument("target", metavar="MODULE:CLASS")
+@click.option("--name", required=True, help="Chart name (lower case, dashes allowed).")
+@click.option("--command", "command", default="", help="The container's command line.")
+@click.option("--port", type=click.IntRange(1, 65535), help="The HTTP port it listens on.")
+@click.option(
+    "--directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    help="Where to write the project (empty; default: here).",
+)
+def init(target: str, name: str, command: str, port: int | None, directory: Path) -> None:
+    """Write a chartgen project for an existing settings class (MODULE:CLASS).
+
+    Every leaf setting gets a suggested role (SecretStr: secret, URL/DSN/host names:
+    endpoint, log levels: value, the rest internal), recorded in the declaration's role map
+    and in chartgen.lock; presets and a minimal values file are written beside it. `chartgen
+    build` and `helm lint --strict` pass as written; then review the roles.
+    """
+    from chartgen.init import InitError, init_project
+
+    directory = directory.resolve()
+    try:
+        written = init_project(directory, target, name, tuple(command.split()) or (name,), port)
+        project = load_project(directory)
+        spec = build_spec(project.load_declaration())
+    except (InitError, SpecError, ProjectError) as error:
+        raise click.ClickException(str(error)) from error
+    project.lock.write_text(render_lock(spec))
+    for path in [*written, project.lock]:
+        click.echo(f"wrote {path.relative_to(directory)}")
+    roles = sorted({role_label(s.role) for s in spec_settings(spec)})
+    click.echo(f"{len(spec_settings(spec))} settings; roles used: {', '.join(roles)}.")
+    click.echo("Next: review the roles in the declaration, then `chartgen build`.")
 
 
 class _DiffUsageError(click.ClickException):

@@ -36,6 +36,7 @@ class Project:
         module_name, _, attribute = self.declaration.partition(":")
         if str(self.root) not in sys.path:
             sys.path.insert(0, str(self.root))
+        importlib.invalidate_caches()  # the project may have been written by this process
         try:
             declaration = getattr(importlib.import_module(module_name), attribute)
         except (ImportError, AttributeError) as error:

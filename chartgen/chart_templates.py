@@ -179,6 +179,7 @@ def render_templates(spec: ChartSpec, templates: Path, header: str) -> dict[str,
             }.values()
         ),
         "endpoint_kinds": spec.endpoint_kinds(),
+        "managed_env": [(w.name, _managed_env(w)) for w in spec.workloads],
         "login": _bootstrap_login(spec),
         "retired": retired_keys(spec),
         "generated": [
@@ -225,6 +226,22 @@ def render_templates(spec: ChartSpec, templates: Path, header: str) -> dict[str,
             text = env.get_template("workload/hook-secrets.yaml.j2").render(context)
             out[f"templates/{workload.name}/hook-secrets.yaml"] = text
     return out
+
+
+def _managed_env(workload: WorkloadSpec) -> list[tuple[str, str]]:
+    """(env var, what sets it) of every variable the chart renders for a workload."""
+    found = []
+    for setting in workload.settings:
+        if setting.delivery == "none":
+            continue
+        if setting.delivery == "downward":
+            where = "from the pod's resources"
+        elif setting.delivery == "wired":
+            where = "wired by the chart"
+        else:
+            where = ".".join(setting.values_path)
+        found.append((setting.env, where))
+    return found
 
 
 def _dev_relief(setting: Setting, wiring: DevWiring | None) -> Cond:

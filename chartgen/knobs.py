@@ -178,6 +178,21 @@ class TopologySpreadValues(ValuesSection):
 
 FROM_PRESET = "null takes the preset's"
 
+# A C identifier is what every shell and the app's loader can read; Kubernetes allows more.
+EnvName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+
+
+class ExtraEnvVar(BaseModel):
+    """An env var of the container, as in a Kubernetes EnvVar."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    name: EnvName = Field(description="Variable name.")
+    value: str | None = Field(None, description="Its value (a string).")
+    value_from: dict[str, Any] | None = Field(
+        None, alias="valueFrom", description="secretKeyRef, configMapKeyRef, fieldRef…"
+    )
+
 
 def workload_knobs(kind: str, singleton: bool) -> dict[str, tuple[object, object]]:
     """Per-workload Kubernetes knobs, as create_model field definitions.
@@ -222,6 +237,22 @@ def workload_knobs(kind: str, singleton: bool) -> dict[str, tuple[object, object
     knobs["pod_annotations"] = (
         dict[str, str],
         Field(default_factory=dict, description="Extra annotations on this workload's pods."),
+    )
+    knobs["extra_env"] = (
+        list[ExtraEnvVar],
+        Field(
+            default_factory=list,
+            description="More env vars for settings the chart does not expose; a variable the "
+            "chart sets is refused (set its values key instead).",
+        ),
+    )
+    knobs["extra_env_from"] = (
+        list[dict[str, Any]],
+        Field(
+            default_factory=list,
+            description="More envFrom sources (configMapRef / secretRef), read after the "
+            "chart's own ConfigMap.",
+        ),
     )
     knobs["node_selector"] = (
         dict[str, str] | None,

@@ -131,8 +131,21 @@ Sizing of a workload: its preset entry with the workload's own values laid over 
 podDisruptionBudget, topologySpread (what the workload takes).
 */}}
 {{- define "lookout.sizing" -}}
+{{- /* Computed once per workload and render: the root context, shared by every template of
+the chart in one render, keeps the preset (parsed once) and each workload's result. */}}
+{{- if not (hasKey .context "chartgenSizing") }}
 {{- $preset := .context.Files.Get (printf "presets/%s.yaml" .context.Values.preset) | fromYaml }}
-{{- $base := index ($preset.workloads | default dict) .workload | default dict }}
+{{- $_ := set .context "chartgenSizing" (dict "preset" $preset "workloads" dict) }}
+{{- end }}
+{{- $cache := .context.chartgenSizing }}
+{{- if not (hasKey $cache.workloads .workload) }}
+{{- $_ := set $cache.workloads .workload (include "lookout.sizingOf" (dict "context" .context "workload" .workload "preset" $cache.preset)) }}
+{{- end }}
+{{- index $cache.workloads .workload }}
+{{- end }}
+
+{{- define "lookout.sizingOf" -}}
+{{- $base := index (.preset.workloads | default dict) .workload | default dict }}
 {{- $values := index .context.Values .workload }}
 {{- $own := pick $values "replicas" "resources" "autoscaling" "podDisruptionBudget" "topologySpread" }}
 {{- $sizing := include "lookout.overlay" (list $base $own) | fromYaml }}

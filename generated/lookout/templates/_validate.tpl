@@ -38,6 +38,264 @@ Checks the schema cannot express. All problems are reported at once, each naming
 {{- $errors = append $errors "networkPolicy.egress.smtp.cidrs: required while networkPolicy.enabled, because smtp.host is configured: list the CIDRs of that smtp peer (e.g. [10.0.0.0/24]; for a peer inside the cluster, networkPolicy.egress.smtp.peers with a namespaceSelector/podSelector instead), or set networkPolicy.enabled=false if your cluster's CNI does not enforce NetworkPolicy." }}
 {{- end }}
 {{- end }}
+{{- /* Env vars the chart sets for api: extraEnv may not shadow them. */}}
+{{- $managed := dict
+  "LOOKOUT_BUDGET_CPU_MILLICORES" "from the pod\u0027s resources"
+  "LOOKOUT_BUDGET_MEMORY_BYTES" "from the pod\u0027s resources"
+  "LOOKOUT_INSTANCE__PUBLIC_URL" "instance.publicUrl"
+  "LOOKOUT_INSTANCE__NAME" "instance.name"
+  "LOOKOUT_INSTANCE__SIGNUP_ENABLED" "instance.signupEnabled"
+  "LOOKOUT_ADMIN__EMAIL" "admin.email"
+  "LOOKOUT_ADMIN__BOOTSTRAP_PASSWORD" "admin.bootstrapPassword"
+  "LOOKOUT_ADMIN__TOTP_SECRET" "admin.totpSecret"
+  "LOOKOUT_ADMIN__GROUP_ROLES" "admin.groupRoles"
+  "LOOKOUT_ADMIN__DEFAULT_ROLE" "admin.defaultRole"
+  "LOOKOUT_ADMIN__MAX_RETENTION_DAYS" "admin.maxRetentionDays"
+  "LOOKOUT_ADMIN__RATE_LIMITS__REQUESTS_PER_MINUTE" "admin.rateLimits.requestsPerMinute"
+  "LOOKOUT_ADMIN__RATE_LIMITS__BURST" "admin.rateLimits.burst"
+  "LOOKOUT_ADMIN__RATE_LIMITS__LOGIN_ATTEMPTS_PER_HOUR" "admin.rateLimits.loginAttemptsPerHour"
+  "LOOKOUT_LOGGING__LEVEL" "logging.level"
+  "LOOKOUT_LOGGING__FORMAT" "logging.format"
+  "LOOKOUT_TELEMETRY__OTLP_ENDPOINT" "telemetry.otlpEndpoint"
+  "LOOKOUT_TELEMETRY__OTLP_HEADERS" "telemetry.otlpHeaders"
+  "LOOKOUT_TELEMETRY__TRACE_SAMPLE_RATIO" "telemetry.traceSampleRatio"
+  "LOOKOUT_TELEMETRY__SERVICE_NAMESPACE" "telemetry.serviceNamespace"
+  "LOOKOUT_DATABASE__DSN" "database.dsn"
+  "LOOKOUT_DATABASE__POOL_SIZE" "database.poolSize"
+  "LOOKOUT_DATABASE__CONNECT_TIMEOUT_SECONDS" "database.connectTimeoutSeconds"
+  "LOOKOUT_DATABASE__STATEMENT_TIMEOUT_MS" "database.statementTimeoutMs"
+  "LOOKOUT_DATABASE__SSL_MODE" "database.sslMode"
+  "LOOKOUT_OBJECT_STORAGE__URI" "objectStorage.uri"
+  "LOOKOUT_OBJECT_STORAGE__ENDPOINT_URL" "objectStorage.endpointUrl"
+  "LOOKOUT_OBJECT_STORAGE__REGION" "objectStorage.region"
+  "LOOKOUT_OBJECT_STORAGE__ACCESS_KEY_ID" "objectStorage.accessKeyId"
+  "LOOKOUT_OBJECT_STORAGE__SECRET_ACCESS_KEY" "objectStorage.secretAccessKey"
+  "LOOKOUT_OBJECT_STORAGE__FORCE_PATH_STYLE" "objectStorage.forcePathStyle"
+  "LOOKOUT_OIDC__ISSUER" "oidc.issuer"
+  "LOOKOUT_OIDC__CLIENT_ID" "oidc.clientId"
+  "LOOKOUT_OIDC__CLIENT_SECRET" "oidc.clientSecret"
+  "LOOKOUT_OIDC__SCOPES" "oidc.scopes"
+  "LOOKOUT_OIDC__GROUPS_CLAIM" "oidc.groupsClaim"
+  "LOOKOUT_AUTH__JWT_SECRET" "auth.jwtSecret"
+  "LOOKOUT_AUTH__ENCRYPTION_KEY" "auth.encryptionKey"
+  "LOOKOUT_AUTH__SESSION_TTL_MINUTES" "auth.sessionTtlMinutes"
+  "LOOKOUT_PORT" "wired by the chart"
+  "LOOKOUT_QUERY_URL" "wired by the chart"
+  "LOOKOUT_WORKERS" "api.settings.workers"
+  "LOOKOUT_REQUEST_TIMEOUT_SECONDS" "api.settings.requestTimeoutSeconds"
+  "LOOKOUT_MAX_REQUEST_BODY_BYTES" "api.settings.maxRequestBodyBytes"
+  "LOOKOUT_CORS_ALLOWED_ORIGINS" "api.settings.corsAllowedOrigins"
+}}
+{{- range $env := .Values.api.extraEnv }}
+{{- with index $managed $env.name }}
+{{- $errors = append $errors (printf "api.extraEnv: %s is set by the chart (%s); set that instead." $env.name .) }}
+{{- end }}
+{{- end }}
+{{- /* Env vars the chart sets for frontend: extraEnv may not shadow them. */}}
+{{- $managed := dict
+  "LOOKOUT_INSTANCE__PUBLIC_URL" "instance.publicUrl"
+  "LOOKOUT_INSTANCE__NAME" "instance.name"
+  "LOOKOUT_INSTANCE__SIGNUP_ENABLED" "instance.signupEnabled"
+  "LOOKOUT_LOGGING__LEVEL" "logging.level"
+  "LOOKOUT_LOGGING__FORMAT" "logging.format"
+  "LOOKOUT_TELEMETRY__OTLP_ENDPOINT" "telemetry.otlpEndpoint"
+  "LOOKOUT_TELEMETRY__OTLP_HEADERS" "telemetry.otlpHeaders"
+  "LOOKOUT_TELEMETRY__TRACE_SAMPLE_RATIO" "telemetry.traceSampleRatio"
+  "LOOKOUT_TELEMETRY__SERVICE_NAMESPACE" "telemetry.serviceNamespace"
+  "LOOKOUT_PORT" "wired by the chart"
+  "LOOKOUT_API_URL" "wired by the chart"
+  "LOOKOUT_THEME" "frontend.settings.theme"
+  "LOOKOUT_FEATURE_FLAGS" "frontend.settings.featureFlags"
+}}
+{{- range $env := .Values.frontend.extraEnv }}
+{{- with index $managed $env.name }}
+{{- $errors = append $errors (printf "frontend.extraEnv: %s is set by the chart (%s); set that instead." $env.name .) }}
+{{- end }}
+{{- end }}
+{{- /* Env vars the chart sets for ingest: extraEnv may not shadow them. */}}
+{{- $managed := dict
+  "LOOKOUT_BUDGET_CPU_MILLICORES" "from the pod\u0027s resources"
+  "LOOKOUT_BUDGET_MEMORY_BYTES" "from the pod\u0027s resources"
+  "LOOKOUT_LOGGING__LEVEL" "logging.level"
+  "LOOKOUT_LOGGING__FORMAT" "logging.format"
+  "LOOKOUT_TELEMETRY__OTLP_ENDPOINT" "telemetry.otlpEndpoint"
+  "LOOKOUT_TELEMETRY__OTLP_HEADERS" "telemetry.otlpHeaders"
+  "LOOKOUT_TELEMETRY__TRACE_SAMPLE_RATIO" "telemetry.traceSampleRatio"
+  "LOOKOUT_TELEMETRY__SERVICE_NAMESPACE" "telemetry.serviceNamespace"
+  "LOOKOUT_DATABASE__DSN" "database.dsn"
+  "LOOKOUT_DATABASE__POOL_SIZE" "database.poolSize"
+  "LOOKOUT_DATABASE__CONNECT_TIMEOUT_SECONDS" "database.connectTimeoutSeconds"
+  "LOOKOUT_DATABASE__STATEMENT_TIMEOUT_MS" "database.statementTimeoutMs"
+  "LOOKOUT_DATABASE__SSL_MODE" "database.sslMode"
+  "LOOKOUT_OBJECT_STORAGE__URI" "objectStorage.uri"
+  "LOOKOUT_OBJECT_STORAGE__ENDPOINT_URL" "objectStorage.endpointUrl"
+  "LOOKOUT_OBJECT_STORAGE__REGION" "objectStorage.region"
+  "LOOKOUT_OBJECT_STORAGE__ACCESS_KEY_ID" "objectStorage.accessKeyId"
+  "LOOKOUT_OBJECT_STORAGE__SECRET_ACCESS_KEY" "objectStorage.secretAccessKey"
+  "LOOKOUT_OBJECT_STORAGE__FORCE_PATH_STYLE" "objectStorage.forcePathStyle"
+  "LOOKOUT_GRPC_PORT" "wired by the chart"
+  "LOOKOUT_HTTP_PORT" "wired by the chart"
+  "LOOKOUT_MAX_BATCH_BYTES" "ingest.settings.maxBatchBytes"
+  "LOOKOUT_BUFFER_BYTES" "ingest.settings.bufferBytes"
+  "LOOKOUT_FLUSH_INTERVAL_MS" "ingest.settings.flushIntervalMs"
+  "LOOKOUT_SUBMIT_CONCURRENCY" "ingest.settings.submitConcurrency"
+  "LOOKOUT_ACCEPTED_SIGNALS" "ingest.settings.acceptedSignals"
+}}
+{{- range $env := .Values.ingest.extraEnv }}
+{{- with index $managed $env.name }}
+{{- $errors = append $errors (printf "ingest.extraEnv: %s is set by the chart (%s); set that instead." $env.name .) }}
+{{- end }}
+{{- end }}
+{{- /* Env vars the chart sets for query: extraEnv may not shadow them. */}}
+{{- $managed := dict
+  "LOOKOUT_BUDGET_CPU_MILLICORES" "from the pod\u0027s resources"
+  "LOOKOUT_BUDGET_MEMORY_BYTES" "from the pod\u0027s resources"
+  "LOOKOUT_LOGGING__LEVEL" "logging.level"
+  "LOOKOUT_LOGGING__FORMAT" "logging.format"
+  "LOOKOUT_TELEMETRY__OTLP_ENDPOINT" "telemetry.otlpEndpoint"
+  "LOOKOUT_TELEMETRY__OTLP_HEADERS" "telemetry.otlpHeaders"
+  "LOOKOUT_TELEMETRY__TRACE_SAMPLE_RATIO" "telemetry.traceSampleRatio"
+  "LOOKOUT_TELEMETRY__SERVICE_NAMESPACE" "telemetry.serviceNamespace"
+  "LOOKOUT_DATABASE__DSN" "database.dsn"
+  "LOOKOUT_DATABASE__POOL_SIZE" "database.poolSize"
+  "LOOKOUT_DATABASE__CONNECT_TIMEOUT_SECONDS" "database.connectTimeoutSeconds"
+  "LOOKOUT_DATABASE__STATEMENT_TIMEOUT_MS" "database.statementTimeoutMs"
+  "LOOKOUT_DATABASE__SSL_MODE" "database.sslMode"
+  "LOOKOUT_OBJECT_STORAGE__URI" "objectStorage.uri"
+  "LOOKOUT_OBJECT_STORAGE__ENDPOINT_URL" "objectStorage.endpointUrl"
+  "LOOKOUT_OBJECT_STORAGE__REGION" "objectStorage.region"
+  "LOOKOUT_OBJECT_STORAGE__ACCESS_KEY_ID" "objectStorage.accessKeyId"
+  "LOOKOUT_OBJECT_STORAGE__SECRET_ACCESS_KEY" "objectStorage.secretAccessKey"
+  "LOOKOUT_OBJECT_STORAGE__FORCE_PATH_STYLE" "objectStorage.forcePathStyle"
+  "LOOKOUT_AUTH__JWT_SECRET" "auth.jwtSecret"
+  "LOOKOUT_AUTH__ENCRYPTION_KEY" "auth.encryptionKey"
+  "LOOKOUT_AUTH__SESSION_TTL_MINUTES" "auth.sessionTtlMinutes"
+  "LOOKOUT_PORT" "wired by the chart"
+  "LOOKOUT_MEMORY_LIMIT_BYTES" "query.settings.memoryLimitBytes"
+  "LOOKOUT_MAX_CONCURRENT_QUERIES" "query.settings.maxConcurrentQueries"
+  "LOOKOUT_QUERY_TIMEOUT_SECONDS" "query.settings.queryTimeoutSeconds"
+  "LOOKOUT_MAX_RESULT_ROWS" "query.settings.maxResultRows"
+  "LOOKOUT_CACHE_TTL_SECONDS" "query.settings.cacheTtlSeconds"
+}}
+{{- range $env := .Values.query.extraEnv }}
+{{- with index $managed $env.name }}
+{{- $errors = append $errors (printf "query.extraEnv: %s is set by the chart (%s); set that instead." $env.name .) }}
+{{- end }}
+{{- end }}
+{{- /* Env vars the chart sets for worker: extraEnv may not shadow them. */}}
+{{- $managed := dict
+  "LOOKOUT_BUDGET_CPU_MILLICORES" "from the pod\u0027s resources"
+  "LOOKOUT_BUDGET_MEMORY_BYTES" "from the pod\u0027s resources"
+  "LOOKOUT_INSTANCE__PUBLIC_URL" "instance.publicUrl"
+  "LOOKOUT_INSTANCE__NAME" "instance.name"
+  "LOOKOUT_INSTANCE__SIGNUP_ENABLED" "instance.signupEnabled"
+  "LOOKOUT_ADMIN__EMAIL" "admin.email"
+  "LOOKOUT_ADMIN__BOOTSTRAP_PASSWORD" "admin.bootstrapPassword"
+  "LOOKOUT_ADMIN__TOTP_SECRET" "admin.totpSecret"
+  "LOOKOUT_ADMIN__GROUP_ROLES" "admin.groupRoles"
+  "LOOKOUT_ADMIN__DEFAULT_ROLE" "admin.defaultRole"
+  "LOOKOUT_ADMIN__MAX_RETENTION_DAYS" "admin.maxRetentionDays"
+  "LOOKOUT_ADMIN__RATE_LIMITS__REQUESTS_PER_MINUTE" "admin.rateLimits.requestsPerMinute"
+  "LOOKOUT_ADMIN__RATE_LIMITS__BURST" "admin.rateLimits.burst"
+  "LOOKOUT_ADMIN__RATE_LIMITS__LOGIN_ATTEMPTS_PER_HOUR" "admin.rateLimits.loginAttemptsPerHour"
+  "LOOKOUT_LOGGING__LEVEL" "logging.level"
+  "LOOKOUT_LOGGING__FORMAT" "logging.format"
+  "LOOKOUT_TELEMETRY__OTLP_ENDPOINT" "telemetry.otlpEndpoint"
+  "LOOKOUT_TELEMETRY__OTLP_HEADERS" "telemetry.otlpHeaders"
+  "LOOKOUT_TELEMETRY__TRACE_SAMPLE_RATIO" "telemetry.traceSampleRatio"
+  "LOOKOUT_TELEMETRY__SERVICE_NAMESPACE" "telemetry.serviceNamespace"
+  "LOOKOUT_DATABASE__DSN" "database.dsn"
+  "LOOKOUT_DATABASE__POOL_SIZE" "database.poolSize"
+  "LOOKOUT_DATABASE__CONNECT_TIMEOUT_SECONDS" "database.connectTimeoutSeconds"
+  "LOOKOUT_DATABASE__STATEMENT_TIMEOUT_MS" "database.statementTimeoutMs"
+  "LOOKOUT_DATABASE__SSL_MODE" "database.sslMode"
+  "LOOKOUT_OBJECT_STORAGE__URI" "objectStorage.uri"
+  "LOOKOUT_OBJECT_STORAGE__ENDPOINT_URL" "objectStorage.endpointUrl"
+  "LOOKOUT_OBJECT_STORAGE__REGION" "objectStorage.region"
+  "LOOKOUT_OBJECT_STORAGE__ACCESS_KEY_ID" "objectStorage.accessKeyId"
+  "LOOKOUT_OBJECT_STORAGE__SECRET_ACCESS_KEY" "objectStorage.secretAccessKey"
+  "LOOKOUT_OBJECT_STORAGE__FORCE_PATH_STYLE" "objectStorage.forcePathStyle"
+  "LOOKOUT_SMTP__HOST" "smtp.host"
+  "LOOKOUT_SMTP__PORT" "smtp.port"
+  "LOOKOUT_SMTP__USERNAME" "smtp.username"
+  "LOOKOUT_SMTP__PASSWORD" "smtp.password"
+  "LOOKOUT_SMTP__FROM_ADDRESS" "smtp.fromAddress"
+  "LOOKOUT_SMTP__STARTTLS" "smtp.starttls"
+  "LOOKOUT_AUTH__JWT_SECRET" "auth.jwtSecret"
+  "LOOKOUT_AUTH__ENCRYPTION_KEY" "auth.encryptionKey"
+  "LOOKOUT_AUTH__SESSION_TTL_MINUTES" "auth.sessionTtlMinutes"
+  "LOOKOUT_CONCURRENCY" "worker.settings.concurrency"
+  "LOOKOUT_POLL_INTERVAL_MS" "worker.settings.pollIntervalMs"
+  "LOOKOUT_MAX_ATTEMPTS" "worker.settings.maxAttempts"
+  "LOOKOUT_EMAIL_BATCH_SIZE" "worker.settings.emailBatchSize"
+  "LOOKOUT_API_URL" "wired by the chart"
+  "LOOKOUT_JOB_TIMEOUTS" "worker.settings.jobTimeouts"
+}}
+{{- range $env := .Values.worker.extraEnv }}
+{{- with index $managed $env.name }}
+{{- $errors = append $errors (printf "worker.extraEnv: %s is set by the chart (%s); set that instead." $env.name .) }}
+{{- end }}
+{{- end }}
+{{- /* Env vars the chart sets for scheduler: extraEnv may not shadow them. */}}
+{{- $managed := dict
+  "LOOKOUT_ADMIN__EMAIL" "admin.email"
+  "LOOKOUT_ADMIN__BOOTSTRAP_PASSWORD" "admin.bootstrapPassword"
+  "LOOKOUT_ADMIN__TOTP_SECRET" "admin.totpSecret"
+  "LOOKOUT_ADMIN__GROUP_ROLES" "admin.groupRoles"
+  "LOOKOUT_ADMIN__DEFAULT_ROLE" "admin.defaultRole"
+  "LOOKOUT_ADMIN__MAX_RETENTION_DAYS" "admin.maxRetentionDays"
+  "LOOKOUT_ADMIN__RATE_LIMITS__REQUESTS_PER_MINUTE" "admin.rateLimits.requestsPerMinute"
+  "LOOKOUT_ADMIN__RATE_LIMITS__BURST" "admin.rateLimits.burst"
+  "LOOKOUT_ADMIN__RATE_LIMITS__LOGIN_ATTEMPTS_PER_HOUR" "admin.rateLimits.loginAttemptsPerHour"
+  "LOOKOUT_LOGGING__LEVEL" "logging.level"
+  "LOOKOUT_LOGGING__FORMAT" "logging.format"
+  "LOOKOUT_TELEMETRY__OTLP_ENDPOINT" "telemetry.otlpEndpoint"
+  "LOOKOUT_TELEMETRY__OTLP_HEADERS" "telemetry.otlpHeaders"
+  "LOOKOUT_TELEMETRY__TRACE_SAMPLE_RATIO" "telemetry.traceSampleRatio"
+  "LOOKOUT_TELEMETRY__SERVICE_NAMESPACE" "telemetry.serviceNamespace"
+  "LOOKOUT_DATABASE__DSN" "database.dsn"
+  "LOOKOUT_DATABASE__POOL_SIZE" "database.poolSize"
+  "LOOKOUT_DATABASE__CONNECT_TIMEOUT_SECONDS" "database.connectTimeoutSeconds"
+  "LOOKOUT_DATABASE__STATEMENT_TIMEOUT_MS" "database.statementTimeoutMs"
+  "LOOKOUT_DATABASE__SSL_MODE" "database.sslMode"
+  "LOOKOUT_OBJECT_STORAGE__URI" "objectStorage.uri"
+  "LOOKOUT_OBJECT_STORAGE__ENDPOINT_URL" "objectStorage.endpointUrl"
+  "LOOKOUT_OBJECT_STORAGE__REGION" "objectStorage.region"
+  "LOOKOUT_OBJECT_STORAGE__ACCESS_KEY_ID" "objectStorage.accessKeyId"
+  "LOOKOUT_OBJECT_STORAGE__SECRET_ACCESS_KEY" "objectStorage.secretAccessKey"
+  "LOOKOUT_OBJECT_STORAGE__FORCE_PATH_STYLE" "objectStorage.forcePathStyle"
+  "LOOKOUT_RETENTION__TRACES_DAYS" "scheduler.settings.retention.tracesDays"
+  "LOOKOUT_RETENTION__LOGS_DAYS" "scheduler.settings.retention.logsDays"
+  "LOOKOUT_RETENTION__METRICS_DAYS" "scheduler.settings.retention.metricsDays"
+  "LOOKOUT_COMPACTION_INTERVAL_MINUTES" "scheduler.settings.compactionIntervalMinutes"
+  "LOOKOUT_VACUUM_SCHEDULE" "scheduler.settings.vacuumSchedule"
+  "LOOKOUT_NAMESPACE" "wired by the chart"
+}}
+{{- range $env := .Values.scheduler.extraEnv }}
+{{- with index $managed $env.name }}
+{{- $errors = append $errors (printf "scheduler.extraEnv: %s is set by the chart (%s); set that instead." $env.name .) }}
+{{- end }}
+{{- end }}
+{{- /* Env vars the chart sets for migrations: extraEnv may not shadow them. */}}
+{{- $managed := dict
+  "LOOKOUT_LOGGING__LEVEL" "logging.level"
+  "LOOKOUT_LOGGING__FORMAT" "logging.format"
+  "LOOKOUT_TELEMETRY__OTLP_ENDPOINT" "telemetry.otlpEndpoint"
+  "LOOKOUT_TELEMETRY__OTLP_HEADERS" "telemetry.otlpHeaders"
+  "LOOKOUT_TELEMETRY__TRACE_SAMPLE_RATIO" "telemetry.traceSampleRatio"
+  "LOOKOUT_TELEMETRY__SERVICE_NAMESPACE" "telemetry.serviceNamespace"
+  "LOOKOUT_DATABASE__DSN" "database.dsn"
+  "LOOKOUT_DATABASE__POOL_SIZE" "database.poolSize"
+  "LOOKOUT_DATABASE__CONNECT_TIMEOUT_SECONDS" "database.connectTimeoutSeconds"
+  "LOOKOUT_DATABASE__STATEMENT_TIMEOUT_MS" "database.statementTimeoutMs"
+  "LOOKOUT_DATABASE__SSL_MODE" "database.sslMode"
+  "LOOKOUT_LOCK_TIMEOUT_SECONDS" "migrations.settings.lockTimeoutSeconds"
+}}
+{{- range $env := .Values.migrations.extraEnv }}
+{{- with index $managed $env.name }}
+{{- $errors = append $errors (printf "migrations.extraEnv: %s is set by the chart (%s); set that instead." $env.name .) }}
+{{- end }}
+{{- end }}
 {{- $errors = concat $errors (include "lookout.validateSizing" (dict "context" . "workload" "api" "minimums" (dict "cpu" (list 0.1 "100m") "memory" (list 335544320.0 "320Mi"))) | fromYamlArray) }}
 {{- $errors = concat $errors (include "lookout.validateSizing" (dict "context" . "workload" "frontend") | fromYamlArray) }}
 {{- $errors = concat $errors (include "lookout.validateSizing" (dict "context" . "workload" "ingest" "minimums" (dict "cpu" (list 0.1 "100m") "memory" (list 335544320.0 "320Mi"))) | fromYamlArray) }}

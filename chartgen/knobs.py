@@ -281,6 +281,7 @@ def dev_image(name: str, repository: str, tag: str) -> type[ValuesSection]:
         __base__=ValuesSection,
         repository=(str, Field(repository, min_length=1, description="Image repository.")),
         tag=(str, Field(tag, min_length=1, description="Image tag (pinned).")),
+        pull_policy=(PullPolicy, Field("IfNotPresent", description="Image pull policy.")),
     )
 
 
@@ -352,6 +353,12 @@ class DevMinio(ValuesSection):
 class DevMail(ValuesSection):
     enabled: bool = Field(
         True, description="Run MailDev, an SMTP catch-all whose web UI shows every email."
+    )
+    command: list[str] = Field(
+        default_factory=lambda: ["bin/maildev"],
+        min_length=1,
+        description="How the image starts MailDev (the upstream image's, relative to its "
+        'working directory); e.g. ["maildev"] for an image with it on PATH.',
     )
     image: MaildevImage = _image(MaildevImage)  # type: ignore[valid-type]
     resources: MaildevResources = _MAIL_RESOURCES  # type: ignore[valid-type]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import types
 import typing
 from dataclasses import dataclass
@@ -68,11 +69,22 @@ def type_label(annotation: Any) -> str:
     return label + (" or null" if nullable else "")
 
 
+_PLAIN = (str, int, float, bool, type(None))
+
+
 def _leaf_default(field: FieldInfo) -> Any:
     value = field.get_default(call_default_factory=True)
     if isinstance(value, BaseModel):
         return value.model_dump(mode="json", by_alias=True, exclude_none=True)
-    return TypeAdapter(field.annotation).dump_python(value, mode="json")
+    if isinstance(value, _PLAIN):
+        return value  # already JSON: no serializer to build
+    return _adapter(field.annotation).dump_python(value, mode="json")
+
+
+@functools.cache
+def _adapter(annotation: Any) -> TypeAdapter[Any]:
+    # One per annotation: building a TypeAdapter compiles a serializer, the build's hot spot.
+    return TypeAdapter(annotation)
 
 
 def walk(model: type[BaseModel], prefix: tuple[str, ...] = ()) -> tuple[Node, ...]:

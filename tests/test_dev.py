@@ -50,6 +50,7 @@ from tests.contract import (
 )
 from tests.helm import (
     CHART,
+    DEV_IMAGES,
     DEV_JOBS,
     DEV_WIRING,
     PINNED,
@@ -366,13 +367,21 @@ def test_dev_services_get_their_credentials_as_files(helm: Helm) -> None:
     assert start.env["MINIO_HOST"] == service_name(docs, MINIO.component)
 
 
-def test_every_container_follows_the_pull_policy(helm: Helm) -> None:
-    docs = render(helm, ("image.pullPolicy=Always",))
+def test_every_container_follows_its_images_pull_policy(helm: Helm) -> None:
+    """The app's containers follow image.pullPolicy; each dev service's, its own image block's
+    (a mirror may hold the app but not the dev images, or the other way round)."""
+    sets = ["image.pullPolicy=Always"] + [
+        f"dev.{section}.{key}.pullPolicy=Never" for section, key in DEV_IMAGES.values()
+    ]
+    docs = render(helm, tuple(sets))
+    app_images = {c["image"] for d in workloads(docs) for c in all_containers(d)} & {
+        app_image(VALUES)
+    }
     wrong = [
         f"{ident(d)} {c['name']}: {c.get('imagePullPolicy')}"
         for d in workloads(docs)
         for c in all_containers(d)
-        if c.get("imagePullPolicy") != "Always"
+        if c.get("imagePullPolicy") != ("Always" if c["image"] in app_images else "Never")
     ]
     assert not wrong, wrong
 

@@ -187,9 +187,26 @@ def pod_config(docs: list[Doc], workload: Doc) -> dict[str, str]:
     """The ConfigMap entries a workload's container loads through envFrom."""
     configmaps = by_kind(docs, "ConfigMap")
     config: dict[str, str] = {}
-    for source in only_container(workload).get("envFrom") or []:
-        config |= configmaps[source["configMapRef"]["name"]]["data"]
+    for name in chart_config_sources(only_container(workload), configmaps):
+        config |= configmaps[name]["data"]
     return config
+
+
+def chart_config_sources(container: Doc, configmaps: dict[str, Doc]) -> list[str]:
+    """The container's envFrom ConfigMaps the release renders (extraEnvFrom may add the
+    operator's own, which the chart does not render)."""
+    names = [s.get("configMapRef", {}).get("name") for s in container.get("envFrom") or []]
+    return [name for name in names if name in configmaps]
+
+
+def operator_env_sources(vals: dict) -> set[str]:
+    """Names of the ConfigMaps and Secrets the operator's extraEnvFrom entries read."""
+    return {
+        (ref.get("configMapRef") or ref.get("secretRef") or {}).get("name")
+        for section in vals.values()
+        if isinstance(section, dict)
+        for ref in section.get("extraEnvFrom") or []
+    }
 
 
 def volume_sources(volume: Doc) -> list[tuple[str, str]]:
@@ -456,10 +473,8 @@ def test_migrations_and_its_inputs_are_pre_install_hooks(
     assert annotations(job).get("helm.sh/hook") == HOOK
 
     spec = pod_spec(job)
-    supports = [
-        by_kind(docs, "ConfigMap")[ref["configMapRef"]["name"]]
-        for ref in only_container(job)["envFrom"]
-    ]
+    configmaps = by_kind(docs, "ConfigMap")
+    supports = [configmaps[name] for name in chart_config_sources(only_container(job), configmaps)]
     if values(example, preset)["serviceAccount"]["create"]:
         supports.append(by_kind(docs, "ServiceAccount")[spec["serviceAccountName"]])
     supports += hook_secrets(docs).values()
@@ -545,7 +560,8 @@ def test_references_between_objects_resolve(helm: Helm, example: Path, preset: s
             assert spec["serviceAccountName"] in accounts, name
         for container in [*(spec.get("initContainers") or []), *spec["containers"]]:
             for source in container.get("envFrom") or []:
-                assert source["configMapRef"]["name"] in configmaps, name
+                ref = source.get("configMapRef") or source.get("secretRef")
+                assert ref["name"] in configmaps or ref["name"] in operator_env_sources(vals), name
     # Every pod's volumes (dev services' too) read rendered objects or the operator's Secrets.
     for doc in docs:
         if doc["kind"] not in POD_KINDS:

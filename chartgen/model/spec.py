@@ -7,6 +7,7 @@ across workloads, and each leaf gets its env var name and its place in values.ya
 
 from __future__ import annotations
 
+import functools
 import re
 import typing
 from dataclasses import dataclass
@@ -192,7 +193,7 @@ class WorkloadSpec:
             return None
         return Budget(minimums.get("cpu_budget", 0), minimums.get("memory_budget", 0))
 
-    @property
+    @functools.cached_property
     def calls(self) -> tuple[tuple[str, str], ...]:
         """(workload, port name) of every workload of the chart this one connects to."""
         found = {
@@ -242,9 +243,16 @@ class ChartSpec:
 
     def callers(self, name: str) -> tuple[tuple[str, str], ...]:
         """(calling workload, port name) of every workload that connects to ``name``."""
-        return tuple(
-            (w.name, port) for w in self.workloads for target, port in w.calls if target == name
-        )
+        return self._callers.get(name, ())
+
+    @functools.cached_property
+    def _callers(self) -> dict[str, tuple[tuple[str, str], ...]]:
+        # Computed once: asked for every workload, it would otherwise walk all of them each time.
+        found: dict[str, list[tuple[str, str]]] = {}
+        for workload in self.workloads:
+            for target, port in workload.calls:
+                found.setdefault(target, []).append((workload.name, port))
+        return {target: tuple(callers) for target, callers in found.items()}
 
     def workload(self, name: str) -> WorkloadSpec:
         for workload in self.workloads:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import jinja2
 
-from chartgen.dev import SERVICES, DevWiring, dev_wiring, service_of
+from chartgen.dev import SERVICES, DevWiring, service_of
 from chartgen.dev import condition as dev_condition
 from chartgen.env import (
     any_in_use,
@@ -103,14 +103,6 @@ def _longest_suffix(spec: ChartSpec) -> int:
 def hook_groups(workload: WorkloadSpec, spec: ChartSpec) -> tuple[Group, ...]:
     if not workload.decl.hook:
         return ()
-    for setting in workload.settings:
-        if setting.sensitive and is_generated(setting):
-            # The hook runs before the release's Secrets exist: its copy could not hold
-            # the value the chart generates for the others.
-            raise SpecError(
-                f"{setting.qualname}: a hook workload ({workload.name}) cannot read a "
-                "chart-generated secret"
-            )
     used = {group_of(s, spec).values_path for s in workload.settings if s.sensitive}
     return tuple(g for g in spec.groups() if g.values_path in used)
 
@@ -143,7 +135,7 @@ def render_templates(spec: ChartSpec, templates: Path, header: str) -> dict[str,
     has_url = bool(spec.decl.public_url_setting)
     public_setting = spec.setting_at(_public_url_path(spec)) if has_url else None
     entry = _entry_point(spec)
-    wiring = dev_wiring(spec)
+    wiring = spec.dev
     common = {
         "chart": chart,
         "spec": spec,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from chartgen.dev import SECRET_FACTS, dev_wiring, plain_value, service_of
+from chartgen.dev import SECRET_FACTS, plain_value, service_of
 from chartgen.dev import condition as dev_condition
 from chartgen.model.spec import ChartSpec, Encoding, Group, Setting, WorkloadSpec
 from chartgen.naming import kebab
@@ -112,7 +112,7 @@ def budget_entries(workload: WorkloadSpec) -> list[BudgetEntry]:
 
 
 def config_entries(workload: WorkloadSpec, spec: ChartSpec, chart: str) -> list[ConfigEntry]:
-    wiring = dev_wiring(spec)
+    wiring = spec.dev
     bucket = spec.decl.dev.bucket if spec.decl.dev else ""
     entries = []
     for setting in workload.settings:
@@ -176,7 +176,7 @@ def _key_ref(group: Group, key: str) -> str:
 
 
 def secret_entries(workload: WorkloadSpec, spec: ChartSpec) -> list[SecretEntry]:
-    wiring = dev_wiring(spec)
+    wiring = spec.dev
     entries = []
     for setting in workload.settings:
         if not setting.sensitive:

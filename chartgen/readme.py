@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 from chartgen.chart_yaml import KUBE_VERSION
-from chartgen.dev import dev_wiring
 from chartgen.env import is_generated, secret_suffix
 from chartgen.model.spec import ChartSpec, Setting
 from chartgen.presets import Preset
@@ -125,7 +124,7 @@ def _endpoint_default(setting: Setting) -> str:
 
 
 def _boundary_table(spec: ChartSpec) -> list[str]:
-    wiring = dev_wiring(spec)
+    wiring = spec.dev
     dev_kinds = wiring.kinds() if wiring else {}
     rows = [
         "| Peer | Used by | Setting | Default | Egress rule (ports) | In dev mode |",
@@ -195,7 +194,7 @@ def _create_secrets(spec: ChartSpec) -> list[str]:
 
 
 def _dev_section(spec: ChartSpec, dev_values: str) -> list[str]:
-    wiring = dev_wiring(spec)
+    wiring = spec.dev
     if wiring is None or not dev_values:
         return []
     services = ", ".join(s.component for s in wiring.services())

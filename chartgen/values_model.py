@@ -12,7 +12,6 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, create_model
 from pydantic.fields import FieldInfo
 
-from chartgen.dev import dev_wiring
 from chartgen.knobs import (
     ClientsPeer,
     DevValues,
@@ -261,7 +260,7 @@ def values_model(spec: ChartSpec, presets: tuple[Preset, ...]) -> type[ValuesSec
             ),
         ),
     }
-    wiring = dev_wiring(spec)
+    wiring = spec.dev
     dev_wired = frozenset(wiring.facts) if wiring else frozenset()
     if wiring is not None:
         fields["dev"] = (

@@ -18,6 +18,9 @@ from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings
 
 from chartgen.model.declaration import ChartDeclaration, SecretDelivery, Workload
+
+if typing.TYPE_CHECKING:
+    from chartgen.dev import DevWiring
 from chartgen.naming import camel
 from chartgen.runtime.fields import Group as FieldGroup
 from chartgen.runtime.fields import Leaf, Opaque, old_env_name, strip_optional, walk
@@ -240,6 +243,13 @@ class ChartSpec:
                 for setting in settings:
                     kinds.setdefault(kind, {}).setdefault(setting.values_path, setting)
         return {kind: tuple(found.values()) for kind, found in sorted(kinds.items())}
+
+    @functools.cached_property
+    def dev(self) -> DevWiring | None:
+        """How dev mode wires the app to the in-cluster stand-ins; decided once per spec."""
+        from chartgen.dev import dev_wiring  # the dev plugins read the spec's settings
+
+        return dev_wiring(self)
 
     def callers(self, name: str) -> tuple[tuple[str, str], ...]:
         """(calling workload, port name) of every workload that connects to ``name``."""
@@ -506,7 +516,24 @@ def build_spec(decl: ChartDeclaration) -> ChartSpec:
     ordered = tuple(Section(sections[k], tuple(used_by[k])) for k in sections)
     spec = ChartSpec(decl=decl, workloads=tuple(workloads), sections=ordered)
     _check_wiring(spec)
+    _check_hooks(spec)
+    _ = spec.dev  # dev wiring is checked here, before anything is rendered
     return spec
+
+
+def _check_hooks(spec: ChartSpec) -> None:
+    for workload in spec.workloads:
+        if not workload.decl.hook:
+            continue
+        for setting in workload.settings:
+            role = setting.role
+            if setting.sensitive and isinstance(role, Secret) and role.generate > 0:
+                # The hook runs before the release's Secrets exist: its copy could not hold
+                # the value the chart generates for the others.
+                raise SpecError(
+                    f"{setting.qualname}: a hook workload ({workload.name}) cannot read a "
+                    "chart-generated secret"
+                )
 
 
 def _check_wiring(spec: ChartSpec) -> None:

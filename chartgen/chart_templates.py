@@ -118,7 +118,7 @@ def _required_secrets(spec: ChartSpec) -> list[tuple[Group, Setting, str]]:
 
 
 def _workload_files(workload: WorkloadSpec) -> list[tuple[str, str]]:
-    main = "job.yaml" if workload.decl.kind == "Job" else "deployment.yaml"
+    main = workload.decl.traits.template
     files = [("configmap.yaml", "configmap.yaml"), ("serviceaccount.yaml", "serviceaccount.yaml")]
     files.append((main, main))
     if workload.decl.ports:

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from chartgen.model.declaration import WorkloadKind
 from chartgen.naming import camel
 
 
@@ -194,13 +195,13 @@ class ExtraEnvVar(BaseModel):
     )
 
 
-def workload_knobs(kind: str, singleton: bool) -> dict[str, tuple[object, object]]:
+def workload_knobs(traits: WorkloadKind) -> dict[str, tuple[object, object]]:
     """Per-workload Kubernetes knobs, as create_model field definitions.
 
     Every sizing knob defaults to null: the preset decides until the operator sets it.
     """
     knobs: dict[str, tuple[object, object]] = {}
-    scalable = kind == "Deployment" and not singleton
+    scalable = traits.scalable
     if scalable:
         knobs["replicas"] = (
             int | None,
@@ -266,7 +267,7 @@ def workload_knobs(kind: str, singleton: bool) -> dict[str, tuple[object, object
         dict[str, Any] | None,
         Field(None, description="Affinity of its pods; null uses the global one."),
     )
-    if kind == "Job":
+    if traits.backoff_limit:
         knobs["backoff_limit"] = (
             int,
             Field(3, ge=0, description="Retries before the Job is marked failed."),

@@ -38,7 +38,7 @@ def _gib(size: int) -> str:
 def totals(spec: ChartSpec, preset: Preset, at_max: bool) -> Totals:
     cpu_requests = memory_requests = cpu_limits = memory_limits = 0
     for workload in spec.workloads:
-        if workload.decl.kind == "Job":
+        if not workload.decl.traits.runs_alongside:
             continue  # runs to completion before upgrades, not alongside
         entry = preset.workloads[workload.name]
         count = entry.max_replicas if at_max else entry.min_replicas
@@ -62,8 +62,8 @@ def derived_values(workload: WorkloadSpec, entry: PresetWorkload) -> str:
 
 
 def _replicas(workload: WorkloadSpec, entry: PresetWorkload) -> str:
-    if workload.decl.kind == "Job":
-        return "Job"
+    if not workload.decl.traits.runs_alongside:
+        return workload.decl.traits.kind
     if not workload.scalable:
         return "1 (singleton)"
     if entry.autoscaling is not None and entry.autoscaling.enabled:

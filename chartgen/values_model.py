@@ -280,7 +280,7 @@ def values_model(spec: ChartSpec, presets: tuple[Preset, ...]) -> type[ValuesSec
         text = f"{section.group.description} Used by: {users}."
         fields[section.key] = (model, Field(default_factory=dict, description=text))
     for workload in spec.workloads:
-        knobs = workload_knobs(workload.decl.kind, workload.decl.singleton)
+        knobs = workload_knobs(workload.decl.traits)
         if workload.local is not None:
             local = group_model(workload.local, dev_wired)
             knobs["settings"] = (

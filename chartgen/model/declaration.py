@@ -48,6 +48,24 @@ class IngressPath:
 
 
 @dataclass(frozen=True)
+class WorkloadKind:
+    """A kind of workload as a row of traits: adding a kind is one row plus one template."""
+
+    kind: str  # the Kubernetes kind of its main object
+    template: str  # workload/<template>.j2 renders that object
+    scalable: bool  # takes replicas, autoscaling, a disruption budget and topology spread
+    restart_policy: str  # of its pods ("" for the API's default)
+    runs_alongside: bool  # counts in a preset's resource totals (a Job runs to completion)
+    backoff_limit: bool  # takes backoffLimit
+
+
+DEPLOYMENT = WorkloadKind("Deployment", "deployment.yaml", True, "", True, False)
+# A Deployment that never has two pods: no replica knobs, a Recreate rollout.
+SINGLETON = WorkloadKind("Deployment", "deployment.yaml", False, "", True, False)
+JOB = WorkloadKind("Job", "job.yaml", False, "Never", False, True)
+
+
+@dataclass(frozen=True)
 class Workload:
     name: str
     description: str
@@ -63,6 +81,12 @@ class Workload:
     liveness: Probe | None = None
     readiness: Probe | None = None
     ingress: tuple[IngressPath, ...] = ()
+
+    @property
+    def traits(self) -> WorkloadKind:
+        if self.kind == "Job":
+            return JOB
+        return SINGLETON if self.singleton else DEPLOYMENT
 
 
 DevFact = Literal[

@@ -182,7 +182,7 @@ class WorkloadSpec:
     @property
     def scalable(self) -> bool:
         """Takes replicas, autoscaling, a disruption budget and topology spread."""
-        return self.decl.kind == "Deployment" and not self.decl.singleton
+        return self.decl.traits.scalable
 
     @property
     def budget_minimum(self) -> Budget | None:

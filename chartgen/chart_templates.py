@@ -107,14 +107,31 @@ def hook_groups(workload: WorkloadSpec, spec: ChartSpec) -> tuple[Group, ...]:
     return tuple(g for g in spec.groups() if g.values_path in used)
 
 
-def _required_secrets(spec: ChartSpec) -> list[tuple[Group, Setting, str]]:
-    """Secrets the app cannot start without and the chart may not make up."""
+def _required_secrets(spec: ChartSpec) -> list[tuple[Group, Setting, str, str]]:
+    """Secrets the app cannot start without and the chart may not make up, each with the
+    other keys an existingSecret for its section must hold too (as kubectl literals)."""
     return [
-        (group, setting, group.secret_key(setting))
+        (group, setting, group.secret_key(setting), _companion_literals(group, setting))
         for group in spec.groups()
         for setting in group.secrets
         if setting.required and not is_generated(setting)
     ]
+
+
+def _companion_literals(group: Group, setting: Setting) -> str:
+    """` --from-literal=key="$(command)"` for every other key the section's existingSecret
+    needs: with an existingSecret the chart generates nothing, so generated keys go in too."""
+    parts = []
+    for other in group.secrets:
+        if other is setting or not (other.required or is_generated(other)):
+            continue
+        role = other.role
+        hint = (
+            getattr(role, "create_hint", "")
+            or f"openssl rand -hex {getattr(role, 'generate', 0) or 32}"
+        )
+        parts.append(f' --from-literal={group.secret_key(other)}="$({hint})"')
+    return "".join(parts)
 
 
 def _workload_files(workload: WorkloadSpec) -> list[tuple[str, str]]:

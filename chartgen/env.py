@@ -231,7 +231,9 @@ def random_value(setting: Setting) -> str:
     if not isinstance(role, Secret) or not (role.generate or role.dev_generate):
         return ""
     pipeline = f"randAlphaNum {role.generate or role.dev_generate}"
-    return pipeline + (" | b64enc" if role.encoding == "base64" else "")
+    # base64 keys are read as urlsafe base64 (e.g. a Fernet key): - and _, not + and /.
+    urlsafe = ' | b64enc | replace "+" "-" | replace "/" "_"'
+    return pipeline + (urlsafe if role.encoding == "base64" else "")
 
 
 def managed_secret_values(group: Group) -> Cond:

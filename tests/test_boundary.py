@@ -985,6 +985,11 @@ def test_bad_values_fail_naming_the_key(helm: Helm, tmp_path: Path, case: BadCas
         command = [line for line in result.stderr.splitlines() if "kubectl" in line]
         assert any("create secret" in line for line in command), result.stderr
         assert any(NAMESPACE in line for line in command), result.stderr
+        # The hint's Secret holds every key the section's existingSecret needs: with it, no
+        # pod waits for a key the chart would otherwise have generated (auth.jwtSecret).
+        (hint,) = [line for line in command if "create secret" in line]
+        keys = set(re.findall(r"--from-literal=([A-Za-z0-9.]+)=", hint))
+        assert keys == {"encryptionKey", "jwtSecret"}, hint
 
 
 OIDC_CIDRS = "networkPolicy.egress.oidc.cidrs"

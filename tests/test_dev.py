@@ -539,7 +539,9 @@ LIVE = re.compile(
 )
 REUSED = re.compile(
     r"index \$live (?P<key>\"[^\"]+\"|\(index \$\.Values\.[\w.]+\.secretKeys \"\w+\"\)) "
-    r"\| default \(randAlphaNum \d+(?: \| b64enc)+\)"
+    r"\| default \(randAlphaNum \d+"
+    # base64 keys are urlsafe (the app reads them so), then base64 again as Secret data.
+    r"(?: \| b64enc| \| replace \"\+\" \"-\"| \| replace \"/\" \"_\")+\)"
 )
 
 

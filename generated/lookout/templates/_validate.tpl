@@ -16,7 +16,7 @@ Checks the schema cannot express. All problems are reported at once, each naming
 {{- $errors = append $errors "database.dsn: required. Set it, or set database.existingSecret to a Secret with the key named by database.secretKeys.dsn (default \"dsn\")." }}
 {{- end }}
 {{- if not (or .Values.auth.existingSecret .Values.auth.encryptionKey .Values.dev.enabled) }}
-{{- $errors = append $errors (printf "%s: required, and the chart never makes it up (it protects data). Create it once, keep a copy, and point %s.existingSecret at it:\n      kubectl --namespace %s create secret generic %s --from-literal=%s=\"$(%s)\"" "auth.encryptionKey" "auth" .Release.Namespace "lookout-auth" "encryptionKey" "python3 -c \u0027import base64,os;print(base64.urlsafe_b64encode(os.urandom(32)).decode())\u0027") }}
+{{- $errors = append $errors (printf "%s: required, and the chart never makes it up (it protects data). Create it once, keep a copy, and point %s.existingSecret at it:\n      kubectl --namespace %s create secret generic %s --from-literal=%s=\"$(%s)\"%s" "auth.encryptionKey" "auth" .Release.Namespace "lookout-auth" "encryptionKey" "python3 -c \u0027import base64,os;print(base64.urlsafe_b64encode(os.urandom(32)).decode())\u0027" " --from-literal=jwtSecret=\"$(openssl rand -hex 48)\"") }}
 {{- end }}
 {{- if and (not .Values.dev.enabled) (kindIs "invalid" .Values.objectStorage.uri) }}
 {{- $errors = append $errors "objectStorage.uri: required (unless dev.enabled, which runs a stand-in)." }}

@@ -217,6 +217,14 @@ def render_templates(spec: ChartSpec, templates: Path, header: str) -> dict[str,
             "secrets": secrets,
             "secret_files": secrets if spec.decl.secrets == "files" else [],
             "secret_envs": secrets if spec.decl.secrets == "env" else [],
+            "secret_inputs": sorted(
+                {
+                    values_ref(group_of(s, spec).values_path)
+                    for s in workload.settings
+                    if s.sensitive
+                }
+                | ({".Values.dev"} if spec.dev and any(e.dev_secret for e in secrets) else set())
+            ),
             "secret_volume": any_of(
                 *(any_of(s.dev_condition, s.in_use) if s.dev_secret else s.in_use for s in secrets)
             ),

@@ -91,13 +91,33 @@ def jinja_environment(templates: Path) -> jinja2.Environment:
     return env
 
 
-def _longest_suffix(spec: ChartSpec) -> int:
+# The longest name of each object kind the chart appends a suffix to: a DNS label, less for a
+# StatefulSet, whose pods carry a controller-revision-hash label of its name plus 11 chars.
+NAME_LIMIT = 63
+STATEFULSET_NAME_LIMIT = 52
+REVISION_ROOM = "-999999"  # per-revision Job names in dev mode
+
+
+def _fullname_max(spec: ChartSpec) -> int:
+    """Room for the fullname so that every object name the chart makes stays valid."""
     suffixes = [w.name for w in spec.workloads]
+    suffixes += [f"{w.name}{REVISION_ROOM}" for w in spec.workloads if w.decl.hook]
     suffixes += [
         f"{w.name}-{secret_suffix(g)}" for w in spec.workloads for g in hook_groups(w, spec)
     ]
     suffixes += [secret_suffix(g) for g in spec.groups()] + ["tls"]
-    return max(len(s) for s in suffixes) + SUFFIX_ROOM
+    stateful: list[str] = []
+    if spec.dev is not None:
+        for service in spec.dev.services():
+            suffixes += [service.component, f"dev-{service.component}"]
+            if service.stateful:
+                stateful.append(service.component)
+        suffixes += [
+            f"{s.component}-bucket{REVISION_ROOM}" for s in spec.dev.services() if s.kind == "s3"
+        ]
+    room = [NAME_LIMIT - len(s) - SUFFIX_ROOM for s in suffixes]
+    room += [STATEFULSET_NAME_LIMIT - len(s) - SUFFIX_ROOM for s in stateful]
+    return min(room)
 
 
 def hook_groups(workload: WorkloadSpec, spec: ChartSpec) -> tuple[Group, ...]:
@@ -158,7 +178,7 @@ def render_templates(spec: ChartSpec, templates: Path, header: str) -> dict[str,
         "spec": spec,
         "header_tpl": header,
         "header_yaml": header,
-        "fullname_max": 63 - _longest_suffix(spec),
+        "fullname_max": _fullname_max(spec),
         "secret_groups": [g for g in spec.groups() if g.secrets],
         "required_secrets": _required_secrets(spec),
         "public_url_ref": values_ref(public_setting.values_path) if public_setting else "",

@@ -22,11 +22,12 @@ class DevService:
     port: int
     # Go condition under which it runs (besides dev.enabled).
     enabled: str = "true"
+    stateful: bool = True  # a StatefulSet (with a volume), not a Deployment
 
 
 POSTGRESQL = DevService("postgresql", "postgresql", 5432)
 MINIO = DevService("minio", "s3", 9000)
-MAILDEV = DevService("maildev", "smtp", 1025, enabled=".Values.dev.mail.enabled")
+MAILDEV = DevService("maildev", "smtp", 1025, enabled=".Values.dev.mail.enabled", stateful=False)
 SERVICES = {"postgresql": POSTGRESQL, "s3": MINIO, "smtp": MAILDEV}
 
 

@@ -7,8 +7,10 @@ Chart name, overridable with nameOverride.
 {{- end }}
 
 {{/*
-Fully qualified release name. Object names append a component to it, so it is cut to leave
-room for the longest component suffix within the 63 characters of a DNS label.
+Fully qualified release name. Object names append a component to it, so a longer one is cut
+to leave room for the longest suffix (41 characters: every name stays a valid
+DNS label, a StatefulSet's within 52) and ends in a short hash of the whole, so two long
+names that share a beginning still differ.
 */}}
 {{- define "lookout.fullname" -}}
 {{- $name := default .Chart.Name .Values.nameOverride }}
@@ -16,7 +18,10 @@ room for the longest component suffix within the 63 characters of a DNS label.
 {{- if not $full }}
 {{- $full = ternary .Release.Name (printf "%s-%s" .Release.Name $name) (contains $name .Release.Name) }}
 {{- end }}
-{{- $full | trunc 42 | trimSuffix "-" }}
+{{- if gt (len $full) 41 }}
+{{- $full = printf "%s-%s" ($full | trunc 35 | trimSuffix "-") ($full | sha256sum | trunc 5) }}
+{{- end }}
+{{- $full }}
 {{- end }}
 
 {{/*

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from chartgen.kube_types import KubeType
 from chartgen.model.declaration import WorkloadKind
 from chartgen.naming import camel
 
@@ -23,6 +24,17 @@ class ValuesSection(BaseModel):
     model_config = ConfigDict(
         extra="forbid", alias_generator=camel, populate_by_name=True, defer_build=True
     )
+
+
+# Kubernetes objects the chart passes through, typed by the API's own definitions.
+Affinity = Annotated[dict[str, Any], KubeType("core.v1.Affinity")]
+Tolerations = Annotated[list[dict[str, Any]], KubeType("core.v1.Toleration", many=True)]
+LabelSelector = Annotated[
+    dict[str, Any], KubeType("io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector")
+]
+NetworkPolicyPeers = Annotated[
+    list[dict[str, Any]], KubeType("networking.v1.NetworkPolicyPeer", many=True)
+]
 
 
 # Kubernetes quantity: a plain number, or digits with an optional decimal part and suffix.
@@ -60,9 +72,19 @@ class ServiceAccountValues(ValuesSection):
     create: bool = Field(
         True, description="Create one ServiceAccount per workload (named after the workload)."
     )
+    name: str = Field(
+        "",
+        description='ServiceAccount every workload runs as when create is false; "" uses the '
+        "namespace's default one.",
+    )
     annotations: dict[str, str] = Field(
         default_factory=dict,
         description="Annotations on every ServiceAccount, e.g. for workload identity.",
+    )
+    automount_token: bool = Field(
+        False,
+        description="Mount the ServiceAccount token in the pods. The app does not call the "
+        "Kubernetes API: opt in only for a sidecar that does.",
     )
 
 
@@ -90,31 +112,31 @@ Port = Annotated[int, Field(ge=1, le=65535)]
 
 
 class DnsPeer(ValuesSection):
-    namespace_selector: dict[str, Any] = Field(
+    namespace_selector: LabelSelector = Field(
         default_factory=dict, description="Namespaces of the cluster DNS ({} = any)."
     )
-    pod_selector: dict[str, Any] = Field(
+    pod_selector: LabelSelector = Field(
         default_factory=lambda: {"matchLabels": {"k8s-app": "kube-dns"}},
         description="Pods of the cluster DNS (CoreDNS keeps the kube-dns label).",
     )
 
 
 class IngressControllerPeer(ValuesSection):
-    namespace_selector: dict[str, Any] = Field(
+    namespace_selector: LabelSelector = Field(
         default_factory=lambda: {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}},
         description="Namespace(s) of the ingress controller allowed to reach the public workloads.",
     )
-    pod_selector: dict[str, Any] = Field(
+    pod_selector: LabelSelector = Field(
         default_factory=dict, description="Pods of the ingress controller ({} = any there)."
     )
 
 
 class ClientsPeer(ValuesSection):
-    namespace_selector: dict[str, Any] = Field(
+    namespace_selector: LabelSelector = Field(
         default_factory=dict,
         description="Namespaces whose pods may send to the client-facing ports ({} = all).",
     )
-    pod_selector: dict[str, Any] = Field(
+    pod_selector: LabelSelector = Field(
         default_factory=dict, description="Pods there that may ({} = any)."
     )
 
@@ -133,7 +155,7 @@ def egress_rule(kind: str, port: int, used_by: str) -> type[ValuesSection]:
             ),
         ),
         peers=(
-            list[dict[str, Any]],
+            NetworkPolicyPeers,
             Field(
                 default_factory=list,
                 description="NetworkPolicy peers (namespaceSelector/podSelector) for a peer "
@@ -159,6 +181,17 @@ class AutoscalingValues(ValuesSection):
         alias="targetCPUUtilizationPercentage",
         description="Average CPU use, in percent of the request, the autoscaler aims for.",
     )
+    target_memory_utilization_percentage: int | None = Field(
+        None,
+        ge=1,
+        le=100,
+        alias="targetMemoryUtilizationPercentage",
+        description="Average memory use, in percent of the request, the autoscaler aims for "
+        "as well; null (and no preset value) scales on CPU only.",
+    )
+    behavior: Annotated[
+        dict[str, Any] | None, KubeType("autoscaling.v2.HorizontalPodAutoscalerBehavior")
+    ] = Field(None, description="Scale-up and scale-down policies (HPA v2 behavior).")
 
 
 class DisruptionBudgetValues(ValuesSection):
@@ -190,7 +223,7 @@ class ExtraEnvVar(BaseModel):
 
     name: EnvName = Field(description="Variable name.")
     value: str | None = Field(None, description="Its value (a string).")
-    value_from: dict[str, Any] | None = Field(
+    value_from: Annotated[dict[str, Any] | None, KubeType("core.v1.EnvVarSource")] = Field(
         None, alias="valueFrom", description="secretKeyRef, configMapKeyRef, fieldRef…"
     )
 
@@ -248,7 +281,7 @@ def workload_knobs(traits: WorkloadKind) -> dict[str, tuple[object, object]]:
         ),
     )
     knobs["extra_env_from"] = (
-        list[dict[str, Any]],
+        Annotated[list[dict[str, Any]], KubeType("core.v1.EnvFromSource", many=True)],
         Field(
             default_factory=list,
             description="More envFrom sources (configMapRef / secretRef), read after the "
@@ -260,11 +293,11 @@ def workload_knobs(traits: WorkloadKind) -> dict[str, tuple[object, object]]:
         Field(None, description="Node labels its pods require; null uses the global one."),
     )
     knobs["tolerations"] = (
-        list[dict[str, Any]] | None,
+        Annotated[list[dict[str, Any]] | None, KubeType("core.v1.Toleration", many=True)],
         Field(None, description="Taints its pods tolerate; null uses the global ones."),
     )
     knobs["affinity"] = (
-        dict[str, Any] | None,
+        Annotated[dict[str, Any] | None, KubeType("core.v1.Affinity")],
         Field(None, description="Affinity of its pods; null uses the global one."),
     )
     if traits.backoff_limit:

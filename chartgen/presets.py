@@ -57,6 +57,11 @@ class PresetAutoscaling(_Strict):
     target_cpu_utilization_percentage: int = Field(
         ge=1, le=100, alias="targetCPUUtilizationPercentage"
     )
+    target_memory_utilization_percentage: int | None = Field(
+        None, ge=1, le=100, alias="targetMemoryUtilizationPercentage"
+    )
+    # HPA v2 behavior, as Kubernetes takes it (the API server checks it).
+    behavior: dict[str, Any] | None = None
 
     @model_validator(mode="after")
     def _min_within_max(self) -> PresetAutoscaling:

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from chartgen.kube_types import embed
 from chartgen.retired import RetiredKey, add_retired_keys
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -51,6 +52,7 @@ def values_schema(
     model: type[BaseModel], comment: str, retired: tuple[RetiredKey, ...] = ()
 ) -> dict[str, Any]:
     raw = model.model_json_schema(by_alias=True, mode="validation")
+    embed(raw)
     schema = _clean(raw)
     add_retired_keys(schema, retired)
     schema["properties"] = {

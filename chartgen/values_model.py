@@ -13,6 +13,7 @@ from pydantic import Field, create_model
 from pydantic.fields import FieldInfo
 
 from chartgen.knobs import (
+    Affinity,
     ClientsPeer,
     DevValues,
     DnsPeer,
@@ -21,11 +22,13 @@ from chartgen.knobs import (
     IngressValues,
     PullPolicy,
     ServiceAccountValues,
+    Tolerations,
     ValuesSection,
     egress_rule,
     workload_knobs,
 )
 from chartgen.model.spec import ROLE_TYPES, ChartSpec, Group, Setting, SpecError
+from chartgen.pod_knobs import global_pod_knobs, pod_knobs
 from chartgen.presets import Preset
 from chartgen.runtime.roles import Derived, Endpoint, Renamed, Shared
 
@@ -221,13 +224,14 @@ def values_model(spec: ChartSpec, presets: tuple[Preset, ...]) -> type[ValuesSec
             Field(default_factory=dict, description="Node labels every pod requires."),
         ),
         "tolerations": (
-            list[dict[str, Any]],
+            Tolerations,
             Field(default_factory=list, description="Taints every pod tolerates."),
         ),
         "affinity": (
-            dict[str, Any],
+            Affinity,
             Field(default_factory=dict, description="Affinity of every pod."),
         ),
+        **global_pod_knobs(),
         "priority_class_name": (
             str,
             Field("", description='PriorityClass of every pod; "" for the cluster default.'),
@@ -280,7 +284,10 @@ def values_model(spec: ChartSpec, presets: tuple[Preset, ...]) -> type[ValuesSec
         text = f"{section.group.description} Used by: {users}."
         fields[section.key] = (model, Field(default_factory=dict, description=text))
     for workload in spec.workloads:
-        knobs = workload_knobs(workload.decl.traits)
+        decl = workload.decl
+        knobs = workload_knobs(decl.traits)
+        probes = tuple(k for k in ("liveness", "readiness") if getattr(decl, k) is not None)
+        knobs.update(pod_knobs(decl.traits.kind, workload.scalable, probes, bool(decl.ports)))
         if workload.local is not None:
             local = group_model(workload.local, dev_wired)
             knobs["settings"] = (

@@ -12,6 +12,7 @@ from pydantic import BaseModel, TypeAdapter
 from pydantic.fields import FieldInfo
 
 from chartgen.knobs import ValuesSection
+from chartgen.kube_types import KubeType
 from chartgen.runtime.fields import strip_optional
 
 
@@ -69,6 +70,14 @@ def type_label(annotation: Any) -> str:
     return label + (" or null" if nullable else "")
 
 
+def field_type_label(field: FieldInfo) -> str:
+    """A field's type for the README: a Kubernetes type by its name, e.g. "Affinity"."""
+    for marker in field.metadata:
+        if isinstance(marker, KubeType):
+            return marker.label + (" or null" if strip_optional(field.annotation)[1] else "")
+    return type_label(field.annotation)
+
+
 _PLAIN = (str, int, float, bool, type(None))
 
 
@@ -100,7 +109,7 @@ def walk(model: type[BaseModel], prefix: tuple[str, ...] = ()) -> tuple[Node, ..
             continue
         required = field.is_required()
         default = None if required else _leaf_default(field)
-        nodes.append(Node(path, description, required, default, type_label(field.annotation)))
+        nodes.append(Node(path, description, required, default, field_type_label(field)))
     return tuple(nodes)
 
 

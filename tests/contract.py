@@ -150,6 +150,14 @@ def container_names(workload_doc: Manifest, image: str | None = None) -> list[st
     ]
 
 
+def chart_container_names(workload_doc: Manifest) -> list[str]:
+    """The containers the chart renders: the app's (named after its service) and dev mode's
+    waits. The operator's own (a workload's initContainers and sidecars values, which the chart
+    refuses to name so) read no app config."""
+    service = service_of(workload_doc)
+    return [n for n in container_names(workload_doc) if n == service or n.startswith("wait-for-")]
+
+
 def service_of(workload_doc: Manifest) -> str:
     """The Lookout service a workload runs: its ``app.kubernetes.io/component`` label."""
     labels = (workload_doc.get("metadata") or {}).get("labels") or {}
@@ -991,7 +999,7 @@ def contract_problems(
     """Why the workload's containers would not start with their config; empty when they would."""
     service = service_of(workload_doc)
     problems = []
-    for name in container_names(workload_doc):
+    for name in chart_container_names(workload_doc):
         where = f"{_describe(workload_doc)} container {name!r} (service {service})"
         try:
             start = container_start(manifests, workload_doc, name, existing_secrets)

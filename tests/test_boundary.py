@@ -1022,12 +1022,16 @@ def expected_image(values: dict[str, Any]) -> str:
 
 
 def expected_images(doc: Doc, values: dict[str, Any]) -> dict[str, str]:
-    """Container name -> image: the app's, but dev services' (and their waiters') their own."""
+    """Container name -> image: the app's, but dev services' (and their waiters') and the
+    operator's containers their own."""
     component = pod_template(doc)["metadata"]["labels"][COMPONENT]
     pod = pod_template(doc)["spec"]
     if component not in APP_WORKLOADS:
         return {c["name"]: dev_image(values, component) for c in containers(pod)}
     images = {c["name"]: expected_image(values) for c in containers(pod)}
+    # The operator's own containers (initContainers, sidecars) run the images they name.
+    for key in ("initContainers", "sidecars"):
+        images.update({c["name"]: c["image"] for c in values[component].get(key) or []})
     # The migrations Job waits for the dev PostgreSQL with that server's own pg_isready.
     for init in pod.get("initContainers") or []:
         if dev_enabled(values) and init["name"] == "wait-for-postgresql":

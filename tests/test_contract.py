@@ -33,6 +33,7 @@ from tests.contract import (
     MissingReferenceError,
     MountedFile,
     UnknownAtRenderTimeError,
+    chart_container_names,
     container_environment,
     container_files,
     container_names,
@@ -276,7 +277,12 @@ def test_workloads_are_the_apps_services(helm: Helm, example: Path) -> None:
         where = f"{doc['kind']} {doc['metadata']['name']}"
         assert doc["kind"] in ("Deployment", "Job")
         assert container_names(doc, app_image(values)), f"{where} runs no app container"
-        others = [c["image"] for c in containers(doc) if c["image"] != app_image(values)]
+        chart = chart_container_names(doc)
+        others = [
+            c["image"]
+            for c in containers(doc)
+            if c["image"] != app_image(values) and c["name"] in chart
+        ]
         assert others == [dev_image(values, "postgresql")] * len(others), where
         assert not others or dev_enabled(values), f"{where}: {others}"
 
@@ -291,7 +297,7 @@ def test_rendered_config_loads(
     # Every regular container, and init containers too: in dev mode, the wait for the
     # database runs the app with its config.
     regular = [c["name"] for c in workload["spec"]["template"]["spec"]["containers"]]
-    assert set(regular) <= set(names), names
+    assert set(regular) & set(chart_container_names(workload)) <= set(names), names
     for name in names:
         where = f"{workload['kind']} {workload['metadata']['name']} container {name}"
         start = container_start(manifests, workload, name, existing_secrets)
@@ -326,7 +332,7 @@ def test_secrets_reach_containers_as_files_only(
     for workload in app_workloads(manifests):
         service = service_of(workload)
         sensitive = _sensitive_env_vars(service)
-        for name in container_names(workload):
+        for name in chart_container_names(workload):
             where = f"{workload['kind']} {workload['metadata']['name']} container {name}"
             start = container_start(manifests, workload, name, existing_secrets)
             in_env = sorted(key for key in start.env if key.upper() in sensitive)
@@ -343,7 +349,7 @@ def test_every_secret_the_full_example_sets_reaches_its_services(helm: Helm) -> 
     assert app_workloads(manifests) == workloads(manifests)
     for workload in workloads(manifests):
         service = service_of(workload)
-        for name in container_names(workload):
+        for name in chart_container_names(workload):
             start = container_start(manifests, workload, name, existing_secrets_for(FULL))
             assert set(start.secret_files()) == _sensitive_env_vars(service), (service, name)
 
@@ -451,7 +457,7 @@ def test_contract_fails_on_values_the_app_rejects(helm: Helm, case: Rejected) ->
     # Rendering succeeds: neither the schema nor the chart's own checks stop these values.
     manifests = render(helm, case.example, case.sets)
     workload = find_workload(manifests, case.service)
-    [name] = container_names(workload)
+    [name] = chart_container_names(workload)
     start = container_start(manifests, workload, name, existing)
     result = run_check_config(case.service, start.env, start.mounts)
     output = result.stdout + result.stderr
@@ -484,7 +490,7 @@ def test_contract_fails_on_a_broken_config_map_value(helm: Helm, service: str) -
     [source] = [item["configMapRef"] for item in containers(workload)[0]["envFrom"]]
     broken = with_config_value(manifests, source["name"], "LOOKOUT_LOGGING__LEVEL", "loud")
     broken_workload = find_workload(broken, service)
-    [name] = container_names(broken_workload)
+    [name] = chart_container_names(broken_workload)
 
     start = container_start(broken, broken_workload, name, existing)
     assert start.env["LOOKOUT_LOGGING__LEVEL"] == "loud"
@@ -514,7 +520,7 @@ def test_contract_fails_on_a_broken_secret_file(helm: Helm, service: str) -> Non
     """The operator's Secret holds an encryption key of 31 bytes: the contract names the field."""
     manifests = render(helm, MINIMAL)
     workload = find_workload(manifests, service)
-    [name] = container_names(workload)
+    [name] = chart_container_names(workload)
     existing = existing_secrets_for(MINIMAL)
     existing["lookout-auth"]["encryptionKey"] = SHORT_ENCRYPTION_KEY
 
@@ -547,7 +553,7 @@ def test_secrets_the_chart_generates_load(helm: Helm, service: str) -> None:
     existing = existing_secrets_for(MINIMAL)
     del existing["lookout-auth"]  # the chart's own Secret replaces the operator's
     workload = find_workload(manifests, service)
-    [name] = container_names(workload)
+    [name] = chart_container_names(workload)
     files = container_start(manifests, workload, name, existing).secret_files()
     assert len(files["LOOKOUT_AUTH__JWT_SECRET"]) >= 32
     assert files["LOOKOUT_AUTH__ENCRYPTION_KEY"] == ENCRYPTION_KEY.encode()

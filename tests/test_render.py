@@ -60,6 +60,8 @@ APP_WORKLOADS = {w.name for w in SPEC.workloads}
 FIRST_REVISION = 1
 
 Doc = dict[str, Any]
+# Where values.schema.json holds the Kubernetes API's definitions (chartgen.kube_types).
+KUBERNETES_DEFS = "#/$defs/io.k8s."
 
 example_params = pytest.mark.parametrize("example", EXAMPLES, ids=[p.stem for p in EXAMPLES])
 preset_params = pytest.mark.parametrize("preset", PRESETS)
@@ -187,7 +189,7 @@ def pod_config(docs: list[Doc], workload: Doc) -> dict[str, str]:
     """The ConfigMap entries a workload's container loads through envFrom."""
     configmaps = by_kind(docs, "ConfigMap")
     config: dict[str, str] = {}
-    for name in chart_config_sources(only_container(workload), configmaps):
+    for name in chart_config_sources(app_container(workload), configmaps):
         config |= configmaps[name]["data"]
     return config
 
@@ -247,10 +249,28 @@ def dev_secret_of(
     return SECRET_FACTS[fact].component, SECRET_FACTS[fact].key
 
 
-def only_container(workload: Doc) -> Doc:
+def app_container(workload: Doc) -> Doc:
+    """The app's container, named after the workload; the others are the operator's sidecars."""
     containers = pod_spec(workload)["containers"]
-    assert len(containers) == 1, f"{ident(workload)}: expected one container"
-    return containers[0]
+    [app] = [c for c in containers if c["name"] == component(workload)]
+    assert containers[0] is app, f"{ident(workload)}: the app's container comes first"
+    return app
+
+
+def operator_containers(vals: dict[str, Any], name: str, key: str) -> list[Doc]:
+    """The initContainers or sidecars a workload's values add."""
+    return list(vals[name].get(key) or [])
+
+
+def operator_volume_sources(vals: dict[str, Any]) -> set[tuple[str, str]]:
+    """(kind, name) of the Secrets and ConfigMaps the operator's extraVolumes read."""
+    return {
+        source
+        for section in vals.values()
+        if isinstance(section, dict)
+        for volume in section.get("extraVolumes") or []
+        for source in volume_sources(volume)
+    }
 
 
 def combos() -> list[tuple[Path, str]]:
@@ -339,7 +359,7 @@ def test_workloads_are_sized_by_preset_unless_overridden(
 
     for name, workload in found.items():
         sizing = effective_sizing(vals, preset, name)
-        assert only_container(workload)["resources"] == sizing["resources"], f"{name} resources"
+        assert app_container(workload)["resources"] == sizing["resources"], f"{name} resources"
         spec = workload["spec"]
         if workload["kind"] == "Job":
             assert spec["backoffLimit"] == vals[name]["backoffLimit"], name
@@ -358,8 +378,15 @@ def test_workloads_are_sized_by_preset_unless_overridden(
                 autoscaling["minReplicas"],
                 autoscaling["maxReplicas"],
             ), name
-            target = hpa["metrics"][0]["resource"]["target"]["averageUtilization"]
-            assert target == autoscaling["targetCPUUtilizationPercentage"], name
+            targets = {
+                m["resource"]["name"]: m["resource"]["target"]["averageUtilization"]
+                for m in hpa["metrics"]
+            }
+            expected = {"cpu": autoscaling["targetCPUUtilizationPercentage"]}
+            if autoscaling.get("targetMemoryUtilizationPercentage"):
+                expected["memory"] = autoscaling["targetMemoryUtilizationPercentage"]
+            assert targets == expected, name
+            assert hpa.get("behavior") == autoscaling.get("behavior"), name
         else:
             assert spec["replicas"] == sizing["replicas"], f"{name} replicas"
             assert name not in hpas, name
@@ -373,7 +400,11 @@ def test_workloads_are_sized_by_preset_unless_overridden(
         else:
             assert name not in pdbs, name
         spread = pod_spec(workload).get("topologySpreadConstraints", [])
-        if sizing["topologySpread"]["enabled"]:
+        own_spread = vals[name].get("topologySpreadConstraints")
+        if own_spread:  # replaces the preset's; selecting the workload's pods unless it says
+            pods = {"labelSelector": {"matchLabels": spec["selector"]["matchLabels"]}}
+            assert spread == [{**pods, **c} for c in own_spread], name
+        elif sizing["topologySpread"]["enabled"]:
             keys = {c["topologyKey"] for c in spread}
             assert keys == {"topology.kubernetes.io/zone", "kubernetes.io/hostname"}, name
             assert all(c["whenUnsatisfiable"] == "ScheduleAnyway" for c in spread), name
@@ -409,13 +440,19 @@ def test_workload_pods_use_the_configured_image(helm: Helm, example: Path, prese
     pull_secrets = values(example, preset)["imagePullSecrets"]
     vals = values(example, preset)
     for name, workload in workloads(docs).items():
-        container = only_container(workload)
+        container = app_container(workload)
         assert container["image"] == want, name
         assert container["imagePullPolicy"] == image["pullPolicy"], name
         assert (pod_spec(workload).get("imagePullSecrets") or []) == pull_secrets, name
-        # Init containers only in dev mode: the app's own image waiting for the database, or
-        # (before the migrations) the dev PostgreSQL's image waiting for the server.
-        for init in pod_spec(workload).get("initContainers") or []:
+        # The operator's containers come as the values say.
+        inits = pod_spec(workload).get("initContainers") or []
+        own = operator_containers(vals, name, "initContainers")
+        assert inits[len(inits) - len(own) :] == own, name
+        sidecars = operator_containers(vals, name, "sidecars")
+        assert pod_spec(workload)["containers"][1:] == sidecars, name
+        # The chart's own init containers only in dev mode: the app's own image waiting for the
+        # database, or (before the migrations) the dev PostgreSQL's image waiting for the server.
+        for init in inits[: len(inits) - len(own)]:
             where = f"{name} init container {init['name']}"
             assert dev_enabled(vals), f"{where} outside dev mode"
             if init["image"] != want:
@@ -474,7 +511,7 @@ def test_migrations_and_its_inputs_are_pre_install_hooks(
 
     spec = pod_spec(job)
     configmaps = by_kind(docs, "ConfigMap")
-    supports = [configmaps[name] for name in chart_config_sources(only_container(job), configmaps)]
+    supports = [configmaps[name] for name in chart_config_sources(app_container(job), configmaps)]
     if values(example, preset)["serviceAccount"]["create"]:
         supports.append(by_kind(docs, "ServiceAccount")[spec["serviceAccountName"]])
     supports += hook_secrets(docs).values()
@@ -533,13 +570,16 @@ def test_selectors_match_pods_and_services(helm: Helm, example: Path, preset: st
             if other != name:
                 assert not selector.items() <= other_pods.items(), f"{name} selects {other} pods"
 
-        container_ports = {p["name"] for p in only_container(deployment).get("ports") or []}
-        if not container_ports:
+        if not app_container(deployment).get("ports"):
             assert name not in services, f"{name} listens on nothing but has a Service"
             continue
         service = services.get(name)
         assert service is not None, f"{name} has ports but no Service"
         assert service["spec"]["selector"] == selector, f"Service {name} selector"
+        # The app's ports, and those of the operator's sidecars (service.extraPorts).
+        container_ports = {
+            p["name"] for c in pod_spec(deployment)["containers"] for p in c.get("ports") or []
+        }
         for port in service["spec"]["ports"]:
             assert port["targetPort"] in container_ports, f"Service {name} port {port}"
     assert set(services) <= set(deployments), "a Service without a Deployment"
@@ -554,6 +594,7 @@ def test_references_between_objects_resolve(helm: Helm, example: Path, preset: s
     secrets = by_kind(docs, "Secret")
     vals = values(example, preset)
     existing = set(existing_secret_names(vals))
+    operators = operator_volume_sources(vals)
     for name, workload in workloads(docs).items():
         spec = pod_spec(workload)
         if vals["serviceAccount"]["create"]:
@@ -568,6 +609,8 @@ def test_references_between_objects_resolve(helm: Helm, example: Path, preset: s
             continue
         for volume in pod_spec(doc).get("volumes") or []:
             for kind, name in volume_sources(volume):
+                if (kind, name) in operators:
+                    continue  # the operator's own (extraVolumes)
                 if kind == "Secret":
                     assert name in secrets or name in existing, f"{ident(doc)}: Secret {name}"
                 else:
@@ -612,7 +655,7 @@ def test_workloads_get_the_secrets_of_the_sections_they_read(
     stand_ins = dev_services(vals)
     problems = []
     for name, workload in workloads(docs).items():
-        container = only_container(workload)
+        container = app_container(workload)
         config = pod_config(docs, workload)
         env_refs = [e["valueFrom"] for e in container.get("env") or [] if "valueFrom" in e]
         assert not any("secretKeyRef" in ref for ref in env_refs), name
@@ -942,6 +985,8 @@ def test_schema_requires_nothing_that_has_a_default() -> None:
     problems: list[str] = []
 
     def check(node: dict[str, Any], value: Any, path: str) -> None:
+        if node.get("$ref", "").startswith(KUBERNETES_DEFS):
+            return  # the API's own: what an object must hold when the operator gives one
         node = resolve(node)
         for branch in node.get("anyOf", []) + node.get("oneOf", []) + node.get("allOf", []):
             check(branch, value, path)

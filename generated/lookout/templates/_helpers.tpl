@@ -80,9 +80,23 @@ ServiceAccount of a component: (dict "context" $ "component" "api").
 {{- define "lookout.serviceAccountName" -}}
 {{- if .context.Values.serviceAccount.create }}
 {{- include "lookout.componentName" . }}
-{{- else -}}
-default
+{{- else }}
+{{- .context.Values.serviceAccount.name | default "default" }}
 {{- end }}
+{{- end }}
+
+{{/*
+A workload's own topologySpreadConstraints, where an entry without labelSelector selects the
+workload's pods: (dict "context" $ "component" "api") -> YAML list.
+*/}}
+{{- define "lookout.spreadConstraints" -}}
+{{- $pods := include "lookout.selectorLabels" . | fromYaml }}
+{{- $selector := dict "labelSelector" (dict "matchLabels" $pods) }}
+{{- $constraints := list }}
+{{- range (index .context.Values .component).topologySpreadConstraints }}
+{{- $constraints = append $constraints (merge (deepCopy .) $selector) }}
+{{- end }}
+{{- toYaml $constraints }}
 {{- end }}
 
 {{/*

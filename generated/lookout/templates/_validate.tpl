@@ -297,12 +297,20 @@ Checks the schema cannot express. All problems are reported at once, each naming
 {{- end }}
 {{- end }}
 {{- $errors = concat $errors (include "lookout.validateSizing" (dict "context" . "workload" "api" "minimums" (dict "cpu" (list 0.1 "100m") "memory" (list 335544320.0 "320Mi"))) | fromYamlArray) }}
+{{- $errors = concat $errors (include "lookout.validatePod" (dict "context" . "workload" "api") | fromYamlArray) }}
 {{- $errors = concat $errors (include "lookout.validateSizing" (dict "context" . "workload" "frontend") | fromYamlArray) }}
+{{- $errors = concat $errors (include "lookout.validatePod" (dict "context" . "workload" "frontend") | fromYamlArray) }}
 {{- $errors = concat $errors (include "lookout.validateSizing" (dict "context" . "workload" "ingest" "minimums" (dict "cpu" (list 0.1 "100m") "memory" (list 335544320.0 "320Mi"))) | fromYamlArray) }}
+{{- $errors = concat $errors (include "lookout.validatePod" (dict "context" . "workload" "ingest") | fromYamlArray) }}
 {{- $errors = concat $errors (include "lookout.validateSizing" (dict "context" . "workload" "query" "minimums" (dict "cpu" (list 0.1 "100m") "memory" (list 402653184.0 "384Mi"))) | fromYamlArray) }}
+{{- $errors = concat $errors (include "lookout.validatePod" (dict "context" . "workload" "query") | fromYamlArray) }}
 {{- $errors = concat $errors (include "lookout.validateSizing" (dict "context" . "workload" "worker" "minimums" (dict "cpu" (list 0.1 "100m") "memory" (list 335544320.0 "320Mi"))) | fromYamlArray) }}
+{{- $errors = concat $errors (include "lookout.validatePod" (dict "context" . "workload" "worker") | fromYamlArray) }}
 {{- $errors = concat $errors (include "lookout.validateSizing" (dict "context" . "workload" "scheduler") | fromYamlArray) }}
+{{- $errors = concat $errors (include "lookout.validatePod" (dict "context" . "workload" "scheduler") | fromYamlArray) }}
 {{- $errors = concat $errors (include "lookout.validateSizing" (dict "context" . "workload" "migrations") | fromYamlArray) }}
+{{- $errors = concat $errors (include "lookout.validatePod" (dict "context" . "workload" "migrations") | fromYamlArray) }}
+{{- $errors = concat $errors (include "lookout.validatePodLabels" (dict "context" . "key" "podLabels") | fromYamlArray) }}
 {{- if $errors }}
 {{- fail (printf "\n\nCONFIGURATION:\n  %s" (join "\n  " $errors)) }}
 {{- end }}
@@ -355,6 +363,49 @@ eviction.
 {{- end }}
 {{- else if or (eq (toString $max) "0") (eq (toString $max) "0%") }}
 {{- $errors = append $errors (printf "%s.podDisruptionBudget.maxUnavailable is %v: no pod could ever be evicted and node drains would hang. Use 1 or more." $w $max) }}
+{{- end }}
+{{- end }}
+{{- toYaml $errors }}
+{{- end }}
+
+{{/*
+What a workload's values add to its pods that would clash with the chart's own: a volume or
+container name the chart uses, a pod label the chart sets (its own or commonLabels). A YAML list.
+*/}}
+{{- define "lookout.validatePod" -}}
+{{- $w := .workload }}
+{{- $values := index .context.Values $w }}
+{{- $errors := list }}
+{{- range $volume := $values.extraVolumes | default list }}
+{{- if has $volume.name (list "tmp" "secrets") }}
+{{- $errors = append $errors (printf "%s.extraVolumes: %q is a volume of the chart; give yours another name." $w $volume.name) }}
+{{- end }}
+{{- end }}
+{{- range $key := list "initContainers" "sidecars" }}
+{{- range $container := index $values $key | default list }}
+{{- if or (eq $container.name $w) (hasPrefix "wait-for-" $container.name) }}
+{{- $errors = append $errors (printf "%s.%s: %q is a container of the chart; give yours another name." $w $key $container.name) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- $labels := include "lookout.validatePodLabels" (dict "context" .context "key" (printf "%s.podLabels" $w)) }}
+{{- toYaml (concat $errors ($labels | fromYamlArray)) }}
+{{- end }}
+
+{{/*
+Pod labels at a values key ("podLabels", "api.podLabels") that the chart (its own or commonLabels)
+sets itself: (dict "context" $ "key" "api.podLabels") -> YAML list of problems.
+*/}}
+{{- define "lookout.validatePodLabels" -}}
+{{- $chartLabels := include "lookout.labels" (dict "context" .context "component" "any") | fromYaml }}
+{{- $values := .context.Values }}
+{{- range $part := splitList "." .key }}
+{{- $values = index $values $part }}
+{{- end }}
+{{- $errors := list }}
+{{- range $label, $_ := $values | default dict }}
+{{- if hasKey $chartLabels $label }}
+{{- $errors = append $errors (printf "%s: %s is a label the chart sets on every pod (its own or commonLabels); remove it here." $.key $label) }}
 {{- end }}
 {{- end }}
 {{- toYaml $errors }}

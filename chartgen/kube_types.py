@@ -1,0 +1,147 @@
+"""Kubernetes API types of the values the chart passes through, from the real definitions.
+
+A values key annotated ``KubeType("core.v1.Affinity")`` is, in values.schema.json, a ``$ref`` to
+that Kubernetes definition: pydantic writes a placeholder (it resolves every ``$ref`` it
+writes), and ``embed`` turns each into the ``$ref`` and copies the definitions, and the ones
+those refer to, into the schema's ``$defs``. The definitions come from the strict JSON schemas
+kubernetes-validate bundles (no unknown field anywhere), for one pinned Kubernetes version,
+read offline: a typo such as ``podAntiAfinity`` fails ``helm lint`` naming its path.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
+
+# The API the values are checked against: newer fields than the cluster's are the API
+# server's to refuse. One of the versions kubernetes-validate bundles.
+KUBERNETES_VERSION = "1.34.0"
+DEFS = "#/$defs/"
+# What pydantic writes where a Kubernetes type goes; embed() makes it a $ref.
+PLACEHOLDER = "$kubernetes"
+# Short names ("core.v1.Affinity") are API types; others are spelled out in full.
+API_PREFIX = "io.k8s.api."
+# Kept from the definitions: what validates. Descriptions are the Kubernetes API reference's
+# (and would triple the schema); x-kubernetes-* and format are not checked by Helm.
+DROPPED = ("description", "format")
+
+
+def full_name(name: str) -> str:
+    return name if name.startswith("io.k8s.") else API_PREFIX + name
+
+
+@functools.cache
+def _bundled() -> dict[str, Any]:
+    # Found, not imported: the package's validator (and jsonschema) are not needed here.
+    spec = importlib.util.find_spec("kubernetes_validate")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("kubernetes-validate is not installed (chartgen needs it)")
+    package = Path(next(iter(spec.submodule_search_locations)))
+    path = package / "kubernetes-json-schema" / f"v{KUBERNETES_VERSION}-local-strict"
+    path = path / "_definitions.json"
+    definitions: dict[str, Any] = json.loads(path.read_text())["$defs"]
+    return definitions
+
+
+def _local(ref: str) -> str:
+    """A definition's name from its $ref, local ("#/$defs/x") or to the bundle's file."""
+    _, _, name = ref.rpartition("/")
+    return name
+
+
+def _cleaned(node: Any) -> Any:
+    """A definition as the values schema holds it: refs local, only validating keywords."""
+    if isinstance(node, list):
+        return [_cleaned(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key == "properties":
+            out[key] = {name: _cleaned(sub) for name, sub in value.items()}
+        elif key == "$ref":
+            out[key] = DEFS + _local(value)
+        elif key not in DROPPED and not key.startswith("x-kubernetes-"):
+            out[key] = _cleaned(value)
+    return out
+
+
+def _refs(node: Any) -> set[str]:
+    if isinstance(node, list):
+        return set().union(*(_refs(item) for item in node)) if node else set()
+    if not isinstance(node, dict):
+        return set()
+    found = {_local(node["$ref"])} if isinstance(node.get("$ref"), str) else set()
+    return found.union(*(_refs(value) for value in node.values()))
+
+
+def definitions(*names: str) -> dict[str, Any]:
+    """The named definitions and every one they refer to, transitively, cleaned, by name."""
+    bundled = _bundled()
+    out: dict[str, Any] = {}
+    todo = [full_name(n) for n in names]
+    while todo:
+        name = todo.pop()
+        if name in out:
+            continue
+        if name not in bundled:
+            raise KeyError(f"Kubernetes {KUBERNETES_VERSION} defines no {name}")
+        out[name] = _cleaned(bundled[name])
+        todo.extend(sorted(_refs(out[name]) - out.keys()))
+    return dict(sorted(out.items()))
+
+
+def _resolve_placeholders(node: Any, wanted: set[str]) -> None:
+    if isinstance(node, list):
+        for item in node:
+            _resolve_placeholders(item, wanted)
+    elif isinstance(node, dict):
+        if PLACEHOLDER in node:
+            name = node.pop(PLACEHOLDER)
+            wanted.add(name)
+            node["$ref"] = DEFS + name
+        for value in node.values():
+            _resolve_placeholders(value, wanted)
+
+
+def embed(schema: dict[str, Any]) -> None:
+    """Turn the Kubernetes types' placeholders in ``schema`` into $refs, and add the
+    definitions they name (and every one those refer to) to its ``$defs``."""
+    wanted: set[str] = set()
+    _resolve_placeholders(schema, wanted)
+    if wanted:
+        schema.setdefault("$defs", {}).update(definitions(*wanted))
+
+
+@dataclass(frozen=True)
+class KubeType:
+    """Annotation metadata: the value is a Kubernetes ``name`` (a list of them if ``many``).
+
+    Null is accepted where the field allows it: the definitions accept null themselves.
+    """
+
+    name: str
+    many: bool = False
+
+    @property
+    def label(self) -> str:
+        """The type's name for the README, e.g. "Affinity" or "list of Toleration"."""
+        short = full_name(self.name).rpartition(".")[2]
+        return f"list of {short}" if self.many else short
+
+    def __get_pydantic_json_schema__(
+        self, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        ref = {PLACEHOLDER: full_name(self.name)}
+        if not self.many:
+            return ref
+        nullable = core_schema.get("type") == "nullable"
+        return {"type": ["array", "null"] if nullable else "array", "items": ref}

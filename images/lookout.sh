@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Lookout's image: Debian's Python 3.11 and a venv at /opt/lookout with the project
+# installed by pip (dependencies from PyPI). LOOKOUT_DISTS lists the local distributions to
+# install, repository-relative; the default "." installs the root pyproject (chartgen and,
+# until it moves to apps/lookout/, lookout too); later e.g. LOOKOUT_DISTS="apps/lookout .".
+source "$(dirname "$0")/lib.sh"
+read -r -a dists <<<"${LOOKOUT_DISTS:-.}"
+work=$cache/work/lookout
+
+# The sources pip sees: tracked and untracked-but-not-ignored files of each distribution
+# (never .venv, .cluster or caches), and their hash keys the image.
+sources() { git -C "$repo" ls-files -co --exclude-standard -- "${dists[@]}" | sort -u; }
+src_hash=$(cd "$repo" && sources | while read -r f; do [[ -f $f ]] && echo "$f $(sha256sum < "$f")"; done | sha256sum | cut -c1-16)
+key=$(image_key "$0" bookworm python3 "${dists[*]}" "$src_hash")
+
+if [[ ! -f $cache/images/lookout-$key.tar ]]; then
+  rm -rf "$work" && mkdir -p "$work/src"
+  (cd "$repo" && sources | while read -r f; do [[ -f $f ]] && echo "$f"; done | tar -cf - -T -) | tar -xf - -C "$work/src"
+  pip_args=""
+  for d in "${dists[@]}"; do pip_args+=" /tmp/src/$d"; done
+  debian_rootfs "$work/root" python3,python3-venv,ca-certificates \
+    "cp -a '$work/src' \"\$1/tmp/src\"" \
+    'chroot "$1" python3 -m venv /opt/lookout' \
+    "chroot \"\$1\" /opt/lookout/bin/pip install --quiet --no-cache-dir --disable-pip-version-check$pip_args" \
+    'rm -rf "$1/tmp/src"'
+  add_app_user "$work/root" lookout
+fi
+pack lookout "$key" --layer "$work/root" \
+  --env PATH=/opt/lookout/bin:/usr/local/bin:/usr/bin:/bin --env PYTHONDONTWRITEBYTECODE=1 \
+  --env LANG=C.UTF-8 --user 10001:10001 --workdir /tmp

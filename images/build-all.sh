@@ -4,6 +4,6 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # IMAGES=... builds only those (e.g. IMAGES=lookout after a source change).
-for recipe in ${IMAGES:-pause coredns provisioner postgres minio mc maildev lookout}; do
+for recipe in ${IMAGES:-pause coredns provisioner toolbox postgres minio mc maildev lookout}; do
   bash "$here/$recipe.sh"
 done

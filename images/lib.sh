@@ -10,11 +10,13 @@ REGISTRY=chartgen.local   # never resolved: the images exist only in the cluster
 # Deterministic layers: the same inputs give the same digests.
 export SOURCE_DATE_EPOCH=0
 
-# image_key RECIPE [INPUT...]: 16 hex digits over the recipe, lib, packer and inputs (files
-# or strings).
+# image_key RECIPE [INPUT...]: 16 hex digits over the recipe, the packer, the pack function
+# and the inputs: files (by content) or strings (e.g. "$(declare -f debian_rootfs)" for a
+# helper the recipe uses, so editing another helper rebuilds nothing).
 image_key() {
   {
-    cat "$1" "$images_dir/lib.sh" "$repo/tools/oci_image.py"
+    cat "$1" "$repo/tools/oci_image.py"
+    declare -f pack
     shift
     local x
     for x in "$@"; do if [[ -f $x ]]; then sha256sum < "$x"; else echo "$x"; fi; done
@@ -54,9 +56,42 @@ debian_rootfs() {
     bookworm "$dir" /etc/apt/sources.list.d/debian.sources >&2
 }
 
+# Hooks that need the network (pip, npm) go through this machine's TLS setup: the host's CA
+# bundle is copied in for the build step only (never left in the image).
+HOST_CA=${SSL_CERT_FILE:-/etc/ssl/certs/ca-certificates.crt}
+ca_in='cp "'"$HOST_CA"'" "$1/tmp/build-ca.crt"'
+ca_out='rm -f "$1/tmp/build-ca.crt"'
+
 # A passwd/group line for the uid the chart runs everything as (10001): programs that look
 # their user up (initdb, npm, Python's getpass) find it. Its home is /tmp, writable in pods.
 add_app_user() {  # ROOTFS NAME
   echo "$2:x:10001:10001::/tmp:/usr/sbin/nologin" >> "$1/etc/passwd"
   echo "$2:x:10001:" >> "$1/etc/group"
+}
+
+# busybox_deb DIR: Debian's busybox-static package, downloaded once into DIR; prints its
+# file name.
+busybox_deb() {
+  local deb
+  deb=$(cd "$1" && ls busybox-static_*.deb 2>/dev/null | head -1 || true)
+  if [[ -z $deb ]]; then
+    (cd "$1" && apt-get download busybox-static >&2)
+    deb=$(cd "$1" && ls busybox-static_*.deb | head -1)
+  fi
+  echo "$deb"
+}
+
+# busybox_root DEB ROOT: a root filesystem of busybox and a symlink per applet in /bin,
+# and a world-writable /tmp.
+busybox_root() {
+  local tmp applet
+  rm -rf "$2" && mkdir -p "$2/bin" "$2/tmp"
+  tmp=$(mktemp -d)
+  dpkg-deb -x "$1" "$tmp"
+  cp "$tmp/bin/busybox" "$2/bin/busybox"
+  rm -rf "$tmp"
+  for applet in $("$2/bin/busybox" --list); do
+    [[ $applet == busybox ]] || ln -sf busybox "$2/bin/$applet"
+  done
+  chmod 1777 "$2/tmp"
 }

@@ -11,7 +11,7 @@ work=$cache/work/lookout
 # (never .venv, .cluster or caches), and their hash keys the image.
 sources() { git -C "$repo" ls-files -co --exclude-standard -- "${dists[@]}" | sort -u; }
 src_hash=$(cd "$repo" && sources | while read -r f; do [[ -f $f ]] && echo "$f $(sha256sum < "$f")"; done | sha256sum | cut -c1-16)
-key=$(image_key "$0" bookworm python3 "${dists[*]}" "$src_hash")
+key=$(image_key "$0" "$(declare -f debian_rootfs add_app_user)" "$ca_in $ca_out" bookworm python3 "${dists[*]}" "$src_hash")
 
 if [[ ! -f $cache/images/lookout-$key.tar ]]; then
   rm -rf "$work" && mkdir -p "$work/src"
@@ -20,9 +20,9 @@ if [[ ! -f $cache/images/lookout-$key.tar ]]; then
   for d in "${dists[@]}"; do pip_args+=" /tmp/src/$d"; done
   debian_rootfs "$work/root" python3,python3-venv,ca-certificates \
     "cp -a '$work/src' \"\$1/tmp/src\"" \
-    'chroot "$1" python3 -m venv /opt/lookout' \
-    "chroot \"\$1\" /opt/lookout/bin/pip install --quiet --no-cache-dir --disable-pip-version-check$pip_args" \
-    'rm -rf "$1/tmp/src"'
+    'chroot "$1" python3 -m venv /opt/lookout' "$ca_in" \
+    "chroot \"\$1\" env PIP_CERT=/tmp/build-ca.crt /opt/lookout/bin/pip install --quiet --no-cache-dir --disable-pip-version-check$pip_args" \
+    "$ca_out" 'rm -rf "$1/tmp/src"'
   add_app_user "$work/root" lookout
 fi
 pack lookout "$key" --layer "$work/root" \

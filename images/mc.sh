@@ -6,20 +6,11 @@ source "$(dirname "$0")/lib.sh"
 bin=$("$repo/cluster/build.sh" mc)
 work=$cache/work/mc
 mkdir -p "$work"
-deb=$(cd "$work" && ls busybox-static_*.deb 2>/dev/null | head -1 || true)
-if [[ -z $deb ]]; then
-  (cd "$work" && apt-get download busybox-static >&2)
-  deb=$(cd "$work" && ls busybox-static_*.deb | head -1)
-fi
-key=$(image_key "$0" "$bin" "$work/$deb")
+deb=$(busybox_deb "$work")
+key=$(image_key "$0" "$(declare -f busybox_deb busybox_root)" "$bin" "$work/$deb")
 if [[ ! -f $cache/images/mc-$key.tar ]]; then
-  rm -rf "$work/root" && mkdir -p "$work/root/bin" "$work/root/usr/bin" "$work/root/tmp"
-  dpkg-deb -x "$work/$deb" "$work/bb"
-  cp "$work/bb/bin/busybox" "$work/root/bin/busybox"
-  for applet in $("$work/root/bin/busybox" --list); do
-    [[ $applet == busybox ]] || ln -sf busybox "$work/root/bin/$applet"
-  done
+  busybox_root "$work/$deb" "$work/root"
+  mkdir -p "$work/root/usr/bin"
   cp "$bin" "$work/root/usr/bin/mc"
-  chmod 1777 "$work/root/tmp"
 fi
 pack mc "$key" --layer "$work/root" --env PATH=/usr/bin:/bin --user 10001:10001

@@ -3,6 +3,7 @@
 # installed by pip (dependencies from PyPI). LOOKOUT_DISTS lists the local distributions to
 # install, repository-relative; the default "." installs the root pyproject (chartgen and,
 # until it moves to apps/lookout/, lookout too); later e.g. LOOKOUT_DISTS="apps/lookout .".
+# pip runs with a clean environment: the host's PIP_*/SSL_* variables name host paths.
 source "$(dirname "$0")/lib.sh"
 read -r -a dists <<<"${LOOKOUT_DISTS:-.}"
 work=$cache/work/lookout
@@ -21,7 +22,7 @@ if [[ ! -f $cache/images/lookout-$key.tar ]]; then
   debian_rootfs "$work/root" python3,python3-venv,ca-certificates \
     "cp -a '$work/src' \"\$1/tmp/src\"" \
     'chroot "$1" python3 -m venv /opt/lookout' "$ca_in" \
-    "chroot \"\$1\" env PIP_CERT=/tmp/build-ca.crt /opt/lookout/bin/pip install --quiet --no-cache-dir --disable-pip-version-check$pip_args" \
+    "chroot \"\$1\" env -i PATH=/usr/bin:/bin HOME=/root PIP_CERT=/tmp/build-ca.crt SSL_CERT_FILE=/tmp/build-ca.crt /opt/lookout/bin/pip install --quiet --no-cache-dir --disable-pip-version-check$pip_args" \
     "$ca_out" 'rm -rf "$1/tmp/src"'
   add_app_user "$work/root" lookout
 fi

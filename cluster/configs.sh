@@ -34,6 +34,9 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
   # This machine's root lacks CAP_SYS_RESOURCE, so no process may lower its oom_score_adj
   # (the CRI's -998 for sandboxes made runc fail): keep containers at containerd's own.
   restrict_oom_score_adj = true
+  # Pods' network namespaces under our state dir, not the host's /run/netns: cluster-down
+  # finds and unmounts them with the rest.
+  netns_mounts_under_state_dir = true
   [plugins."io.containerd.grpc.v1.cri".containerd]
     snapshotter = "overlayfs"
     default_runtime_name = "runc"

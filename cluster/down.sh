@@ -42,6 +42,7 @@ for hierarchy in /sys/fs/cgroup/*/; do
 done
 
 bash "$(dirname "$0")/netns.sh" down
+[[ $(cat "$OWNER_FILE" 2>/dev/null) == "$state" ]] && rm -f "$OWNER_FILE"
 # Pod IPs are allocated afresh on the next start.
 rm -rf "$state/cni/ipam"
 if [[ ${1:-} == --purge ]]; then

@@ -21,4 +21,7 @@ HOST_API_PORT=${CLUSTER_API_PORT:-16443}  # 127.0.0.1 on the host, forwarded int
 node_exec=(nsenter --net=/run/netns/$NETNS --)
 in_node() { "${node_exec[@]}" "$@"; }
 
+# Which checkout's cluster holds the namespace and the port: one cluster per machine.
+OWNER_FILE=/run/chartgen-cluster.owner
+
 log() { printf '%s cluster: %s\n' "$(date +%T)" "$*" >&2; }

@@ -8,6 +8,13 @@ source "$(dirname "$0")/daemons.sh"
 here=$repo/cluster
 t0=$SECONDS
 
+owner=$(cat "$OWNER_FILE" 2>/dev/null || true)
+if [[ -n $owner && $owner != "$state" && -e /run/netns/$NETNS ]]; then
+  log "the cluster of $owner is up (netns $NETNS): run make cluster-down there first"
+  exit 1
+fi
+echo "$state" >"$OWNER_FILE"
+
 bash "$here/deps.sh"
 kube=$(bash "$here/build.sh" kube)
 # Everything is this one binary under its program's name.

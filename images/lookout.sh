@@ -9,8 +9,13 @@ read -r -a dists <<<"${LOOKOUT_DISTS:-.}"
 work=$cache/work/lookout
 
 # The sources pip sees: tracked and untracked-but-not-ignored files of each distribution
-# (never .venv, .cluster or caches), and their hash keys the image.
-sources() { git -C "$repo" ls-files -co --exclude-standard -- "${dists[@]}" | sort -u; }
+# (never .venv, .cluster or caches), less the repository's parts no distribution packages
+# (LOOKOUT_SRC_EXCLUDE), so editing the cluster or the tests does not rebuild the image.
+# Their hash keys the image.
+read -r -a exclude <<<"${LOOKOUT_SRC_EXCLUDE:-.ci .gitignore Makefile CHANGELOG.md cluster images tests generated examples tools templates presets}"
+sources() {
+  git -C "$repo" ls-files -co --exclude-standard -- "${dists[@]}" "${exclude[@]/#/:!}" | sort -u
+}
 src_hash=$(cd "$repo" && sources | while read -r f; do [[ -f $f ]] && echo "$f $(sha256sum < "$f")"; done | sha256sum | cut -c1-16)
 key=$(image_key "$0" "$(declare -f debian_rootfs add_app_user)" "$ca_in $ca_out" bookworm python3 "${dists[*]}" "$src_hash")
 

@@ -233,9 +233,11 @@ def build(args: argparse.Namespace) -> None:
 
         tmp_out = Path(args.out + ".tmp")
         with tarfile.open(tmp_out, "w", format=tarfile.PAX_FORMAT) as tar:
-            for entry in [Entry("blobs", None), Entry("blobs/sha256", None)] + [
-                Entry(f"blobs/sha256/{p.name}", p, 0o644) for p in sorted(blobs.iterdir())
-            ] + [Entry(n, layout / n, 0o644) for n in ("index.json", "oci-layout")]:
+            for entry in (
+                [Entry("blobs", None), Entry("blobs/sha256", None)]
+                + [Entry(f"blobs/sha256/{p.name}", p, 0o644) for p in sorted(blobs.iterdir())]
+                + [Entry(n, layout / n, 0o644) for n in ("index.json", "oci-layout")]
+            ):
                 info, fh = tar_info(entry, mtime, {})
                 tar.addfile(info, fh)
                 if fh is not None:

@@ -3,6 +3,10 @@
 # command): first start of an empty volume: initdb with the superuser's password file, allow
 # password logins over TCP, run the init scripts against a socket-only server; then serve.
 set -eu
+# The kubelet applies fsGroup to the volume (group rwx, recursively) and PostgreSQL
+# refuses a data directory others can enter: 0700, as the upstream entrypoint does.
+mkdir -p "$PGDATA"
+chmod 0700 "$PGDATA"
 if [ ! -s "$PGDATA/PG_VERSION" ]; then
   initdb --username="$POSTGRES_USER" --pwfile="$POSTGRES_PASSWORD_FILE" \
     --auth-local=trust --auth-host=scram-sha-256 -D "$PGDATA"

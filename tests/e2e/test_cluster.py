@@ -19,7 +19,9 @@ STATE = REPO / ".cluster"
 KUBECTL = [str(STATE / "bin" / "kubectl"), "--kubeconfig", str(STATE / "kubeconfig")]
 
 
-def kubectl(*args: str, stdin: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
+def kubectl(
+    *args: str, stdin: str | None = None, check: bool = True
+) -> subprocess.CompletedProcess:
     return subprocess.run(
         [*KUBECTL, *args], input=stdin, capture_output=True, text=True, check=check, timeout=300
     )
@@ -60,7 +62,11 @@ def apply(namespace: str, *objects: dict) -> None:
 
 def finished_logs(namespace: str, pod: str) -> str:
     kubectl(
-        "-n", namespace, "wait", f"pod/{pod}", "--timeout=120s",
+        "-n",
+        namespace,
+        "wait",
+        f"pod/{pod}",
+        "--timeout=120s",
         "--for=jsonpath={.status.phase}=Succeeded",
     )
     return kubectl("-n", namespace, "logs", pod).stdout
@@ -84,7 +90,9 @@ def test_node_is_ready() -> None:
 
 def test_coredns_is_ready_behind_kube_dns() -> None:
     kubectl("-n", "kube-system", "rollout", "status", "deployment/coredns", "--timeout=60s")
-    svc = json.loads(kubectl("-n", "kube-system", "get", "service", "kube-dns", "-o", "json").stdout)
+    svc = json.loads(
+        kubectl("-n", "kube-system", "get", "service", "kube-dns", "-o", "json").stdout
+    )
     assert svc["spec"]["clusterIP"] == "10.96.0.10"
     assert svc["metadata"]["labels"]["k8s-app"] == "kube-dns"
 
@@ -120,7 +128,9 @@ def test_restricted_namespace_rejects_a_privileged_pod(namespace: str) -> None:
     kubectl("create", "namespace", ns)
     try:
         kubectl("label", "namespace", ns, "pod-security.kubernetes.io/enforce=restricted")
-        pod = restricted_pod("privileged", ["true"], container={"securityContext": {"privileged": True}})
+        pod = restricted_pod(
+            "privileged", ["true"], container={"securityContext": {"privileged": True}}
+        )
         result = kubectl("-n", ns, "apply", "-f", "-", stdin=json.dumps(pod), check=False)
         assert result.returncode != 0
         assert "violates PodSecurity" in result.stderr
@@ -131,8 +141,12 @@ def test_restricted_namespace_rejects_a_privileged_pod(namespace: str) -> None:
 def test_pod_reaches_another_through_a_service(namespace: str) -> None:
     server = restricted_pod(
         "web",
-        ["sh", "-c", "mkdir -p /tmp/www && echo hello-from-web > /tmp/www/index.html && "
-         "exec httpd -f -p 8080 -h /tmp/www"],
+        [
+            "sh",
+            "-c",
+            "mkdir -p /tmp/www && echo hello-from-web > /tmp/www/index.html && "
+            "exec httpd -f -p 8080 -h /tmp/www",
+        ],
         restartPolicy="Always",
         container={"ports": [{"containerPort": 8080}]},
     )
@@ -149,9 +163,13 @@ def test_pod_reaches_another_through_a_service(namespace: str) -> None:
     # environment the kubelet sets (DNS has its own test above).
     client = restricted_pod(
         "client",
-        ["sh", "-c", "for i in 1 2 3 4 5 6 7 8 9 10; do "
-         "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 $WEB_SERVICE_HOST $WEB_SERVICE_PORT "
-         "| grep hello && exit 0; sleep 2; done; exit 1"],
+        [
+            "sh",
+            "-c",
+            "for i in 1 2 3 4 5 6 7 8 9 10; do "
+            "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 $WEB_SERVICE_HOST $WEB_SERVICE_PORT "
+            "| grep hello && exit 0; sleep 2; done; exit 1",
+        ],
     )
     apply(namespace, client)
     assert finished_logs(namespace, "client").strip() == "hello-from-web"
@@ -162,11 +180,15 @@ def test_pod_and_service_addresses_exist_only_in_the_node_namespace() -> None:
     assert "10.244." not in host and "10.250.0.1" not in host
     node = subprocess.run(
         ["ip", "netns", "exec", "chartgen-node", "ip", "-o", "addr"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     assert "10.244.0.1/" in node and "10.250.0.1/" in node
     routes = subprocess.run(
         ["ip", "netns", "exec", "chartgen-node", "ip", "route"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     assert "default" not in routes

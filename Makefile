@@ -83,7 +83,7 @@ images:
 	bash images/build-all.sh
 
 # The cluster's own checks (node, DNS, PVCs, PodSecurity, Services) on a running cluster.
-e2e: bootstrap
+e2e: $(VENV)/.installed
 	$(BIN)/pytest -m e2e -p no:xdist -o addopts="" tests/e2e
 
 clean:

@@ -5,5 +5,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # IMAGES=... builds only those (e.g. IMAGES=lookout after a source change).
 for recipe in ${IMAGES:-pause coredns provisioner toolbox postgres minio mc maildev lookout}; do
+  start=$SECONDS
   bash "$here/$recipe.sh"
+  echo "images: $recipe ready in $((SECONDS - start))s" >&2
 done

@@ -34,3 +34,5 @@ fi
 pack lookout "$key" --layer "$work/root" \
   --env PATH=/opt/lookout/bin:/usr/local/bin:/usr/bin:/bin --env PYTHONDONTWRITEBYTECODE=1 \
   --env LANG=C.UTF-8 --user 10001:10001 --workdir /tmp
+# The tar is the cache; the root filesystem is not needed after packing.
+rm -rf "$work/root"

@@ -15,3 +15,5 @@ if [[ ! -f $cache/images/maildev-$key.tar ]]; then
 fi
 pack maildev "$key" --layer "$work/root" --env PATH=/usr/local/bin:/usr/bin:/bin \
   --env NODE_ENV=production --user 10001:10001 --workdir /tmp
+# The tar is the cache; the root filesystem is not needed after packing.
+rm -rf "$work/root"

@@ -18,3 +18,5 @@ fi
 pack postgres "$key" --layer "$work/root" --keep-owners \
   --env PATH=/usr/lib/postgresql/15/bin:/usr/local/bin:/usr/bin:/bin --env LANG=C.UTF-8 \
   --user 10001:10001
+# The tar is the cache; the root filesystem is not needed after packing.
+rm -rf "$work/root"

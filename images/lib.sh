@@ -53,7 +53,14 @@ debian_rootfs() {
     --dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-exclude=/usr/share/info/*' \
     "${hooks[@]}" \
     --customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/* "$1"/var/log/*' \
-    bookworm "$dir" /etc/apt/sources.list.d/debian.sources >&2
+    bookworm "$dir" "$(apt_sources)" >&2
+}
+
+# The host's Debian sources (deb822) when it has them, so the rootfs comes from the mirror
+# the machine uses; else Debian's default mirror.
+apt_sources() {
+  local f=/etc/apt/sources.list.d/debian.sources
+  if [[ -f $f ]]; then echo "$f"; else echo http://deb.debian.org/debian; fi
 }
 
 # Hooks that need the network (pip, npm) go through this machine's TLS setup: the host's CA

@@ -17,7 +17,7 @@ sources() {
   git -C "$repo" ls-files -co --exclude-standard -- "${dists[@]}" "${exclude[@]/#/:!}" | sort -u
 }
 src_hash=$(cd "$repo" && sources | while read -r f; do [[ -f $f ]] && echo "$f $(sha256sum < "$f")"; done | sha256sum | cut -c1-16)
-key=$(image_key "$0" "$(declare -f debian_rootfs add_app_user)" "$ca_in $ca_out" bookworm python3 "${dists[*]}" "$src_hash")
+key=$(image_key "$0" "$(declare -f debian_rootfs apt_sources add_app_user)" "$ca_in $ca_out" bookworm python3 "${dists[*]}" "$src_hash")
 
 if [[ ! -f $cache/images/lookout-$key.tar ]]; then
   rm -rf "$work" && mkdir -p "$work/src"

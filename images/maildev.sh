@@ -4,7 +4,7 @@
 source "$(dirname "$0")/lib.sh"
 version=2.2.1
 work=$cache/work/maildev
-key=$(image_key "$0" "$(declare -f debian_rootfs add_app_user)" "$ca_in $ca_out" bookworm nodejs "$version")
+key=$(image_key "$0" "$(declare -f debian_rootfs apt_sources add_app_user)" "$ca_in $ca_out" bookworm nodejs "$version")
 if [[ ! -f $cache/images/maildev-$key.tar ]]; then
   mkdir -p "$work"
   debian_rootfs "$work/root" nodejs,npm "$ca_in" \

@@ -6,7 +6,7 @@
 # what to run (README, "Local cluster").
 source "$(dirname "$0")/lib.sh"
 work=$cache/work/postgres
-key=$(image_key "$0" "$(declare -f debian_rootfs)" bookworm postgresql-15)
+key=$(image_key "$0" "$(declare -f debian_rootfs apt_sources)" bookworm postgresql-15)
 if [[ ! -f $cache/images/postgres-$key.tar ]]; then
   mkdir -p "$work"
   debian_rootfs "$work/root" postgresql-15 \

@@ -8,11 +8,12 @@ running() {  # NAME: is its recorded process alive?
 }
 
 start() {  # NAME COMMAND...: start unless running with the same command line and files
-  # $START_FILES (configs whose change needs a restart); setsid: the daemon outlives make.
+  # $START_FILES (configs whose change needs a restart) and $START_BINARY (the cached
+  # binary the symlinks point at); setsid: the daemon outlives make.
   local name=$1
   shift
   local key
-  key=$({ printf '%s\n' "$@"; cat ${START_FILES:-} /dev/null; } | sha256sum | cut -c1-16)
+  key=$({ printf '%s\n' "$@" "${START_BINARY:-}"; cat ${START_FILES:-} /dev/null; } | sha256sum | cut -c1-16)
   if running "$name"; then
     [[ $(cat "$state/run/$name.key" 2>/dev/null) == "$key" ]] && return 0
     log "$name: command or configuration changed; restarting"

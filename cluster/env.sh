@@ -12,6 +12,7 @@ SERVICE_CIDR=10.96.0.0/16
 KUBERNETES_SVC_IP=10.96.0.1
 DNS_IP=10.96.0.10
 CLUSTER_DOMAIN=cluster.local
+REGISTRY=chartgen.local         # our images' names; never resolved, nothing is pulled
 API_PORT=6443                   # inside $NETNS
 HOST_API_PORT=${CLUSTER_API_PORT:-16443}  # 127.0.0.1 on the host, forwarded into $NETNS
 

@@ -23,6 +23,8 @@ for p in etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube
   ln -sfn "$kube" "$state/bin/$p"
 done
 bin=$state/bin
+# A rebuilt binary restarts the daemons that run it.
+export START_BINARY=$kube
 
 # Images first: containerd needs the pause image's name in its config.
 bash "$repo/images/build-all.sh" >"$state/images.txt"
@@ -42,6 +44,19 @@ have=$("${ctr[@]}" images ls -q)
 while read -r ref tar; do
   grep -qxF "$ref" <<<"$have" || { log "importing $ref"; "${ctr[@]}" images import "$tar" >/dev/null; }
 done <"$state/images.txt"
+# Drop our images of earlier builds (containerd keeps what running containers use): each
+# rebuild would otherwise add hundreds of MB. A release still naming an old tag needs a
+# helm upgrade with the new .cluster/images-values.yaml.
+for ref in $(grep "^$REGISTRY/" <<<"$have" || true); do
+  grep -q "^$ref " "$state/images.txt" || { log "removing old image $ref"; "${ctr[@]}" images rm "$ref" >/dev/null; }
+done
+# The CRI also names each image by its config digest (sha256:...): drop those whose
+# manifest no named image has any more, so containerd can collect the content.
+listing=$("${ctr[@]}" images ls)
+in_use=$(awk -v r="^$REGISTRY/" '$1 ~ r {print $3}' <<<"$listing")
+for ref in $(awk '$1 ~ /^sha256:/ {print $1 " " $3}' <<<"$listing" | grep -vF -f <(echo "$in_use"; echo none) | cut -d' ' -f1); do
+  "${ctr[@]}" images rm "$ref" >/dev/null
+done
 
 start etcd "${node_exec[@]}" "$bin/etcd" --name "$NODE_NAME" --data-dir "$state/etcd" \
   --listen-client-urls http://127.0.0.1:2379 --advertise-client-urls http://127.0.0.1:2379 \

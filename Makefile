@@ -17,7 +17,8 @@ HELM ?=
 # What `make release-notes` compares with: a git revision or a chart directory.
 BASE ?= $(shell git describe --tags --abbrev=0 2>/dev/null || echo HEAD~1)
 
-.PHONY: chart test check lint bench tools bootstrap clean postgres minio examples release-notes
+.PHONY: chart test check lint bench tools bootstrap clean postgres minio examples release-notes \
+	cluster cluster-down images e2e
 
 bootstrap: $(VENV)/.installed tools
 
@@ -84,6 +85,24 @@ release-notes:
 
 bench: bootstrap
 	$(BIN)/python tools/bench.py
+
+# Local cluster (README, "Local cluster"): a single-node Kubernetes built from the pinned Go
+# modules in cluster/, confined to the network namespace chartgen-node, its API server on
+# 127.0.0.1:16443, admin kubeconfig .cluster/kubeconfig. Needs root. Idempotent.
+cluster:
+	bash cluster/up.sh
+
+cluster-down:
+	bash cluster/down.sh
+
+# The cluster's images as OCI tars (cached under ~/.cache/chartgen-cluster/images);
+# IMAGES="lookout" builds only those.
+images:
+	bash images/build-all.sh
+
+# The cluster's own checks (node, DNS, PVCs, PodSecurity, Services) on a running cluster.
+e2e: $(VENV)/.installed
+	$(BIN)/pytest -m e2e -p no:xdist -o addopts="" tests/e2e
 
 clean:
 	rm -rf $(VENV) .tools .pytest_cache .ruff_cache

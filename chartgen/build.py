@@ -17,7 +17,7 @@ from chartgen.readme import render_readme
 from chartgen.retired import retired_keys
 from chartgen.schema import render_schema
 from chartgen.values_model import values_model
-from chartgen.values_tree import walk
+from chartgen.values_tree import sections_of, walk
 from chartgen.values_yaml import render_values_yaml
 
 NOTICE = (
@@ -95,7 +95,10 @@ def build_chart(project: Project) -> Chart:
         dev.read_text() if dev.exists() else "",
         has_full=(project.examples / "full-values.yaml").exists(),
     )
-    files.update(render_templates(spec, project.templates, f"{{{{- /* {notice} */}}}}"))
+    sections = [".".join(node.path) for node in sections_of(nodes)]
+    files.update(
+        render_templates(spec, project.templates, f"{{{{- /* {notice} */}}}}", sections)
+    )
     return Chart(spec.name, dict(sorted(files.items())))
 
 

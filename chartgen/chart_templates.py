@@ -166,7 +166,9 @@ def _workload_files(workload: WorkloadSpec) -> list[tuple[str, str]]:
     return files
 
 
-def render_templates(spec: ChartSpec, templates: Path, header: str) -> dict[str, str]:
+def render_templates(
+    spec: ChartSpec, templates: Path, header: str, sections: list[str] | None = None
+) -> dict[str, str]:
     env = jinja_environment(templates)
     chart = spec.name
     has_url = bool(spec.decl.public_url_setting)
@@ -179,6 +181,7 @@ def render_templates(spec: ChartSpec, templates: Path, header: str) -> dict[str,
         "header_tpl": header,
         "header_yaml": header,
         "fullname_max": _fullname_max(spec),
+        "sections": sections or [],
         "secret_groups": [g for g in spec.groups() if g.secrets],
         "required_secrets": _required_secrets(spec),
         "public_url_ref": values_ref(public_setting.values_path) if public_setting else "",

@@ -11,6 +11,16 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from chartgen.kube_names import (
+    INT32_MAX,
+    Annotations,
+    Cidr,
+    Int32,
+    OptionalResourceName,
+    Percent,
+    PositiveInt32,
+    ResourceName,
+)
 from chartgen.kube_types import KubeType
 from chartgen.model.declaration import WorkloadKind
 from chartgen.naming import camel
@@ -65,19 +75,19 @@ class Resources(BaseModel):
 class ImagePullSecret(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1)
+    name: ResourceName
 
 
 class ServiceAccountValues(ValuesSection):
     create: bool = Field(
         True, description="Create one ServiceAccount per workload (named after the workload)."
     )
-    name: str = Field(
+    name: OptionalResourceName = Field(
         "",
         description='ServiceAccount every workload runs as when create is false; "" uses the '
         "namespace's default one.",
     )
-    annotations: dict[str, str] = Field(
+    annotations: Annotations = Field(
         default_factory=dict,
         description="Annotations on every ServiceAccount, e.g. for workload identity.",
     )
@@ -90,15 +100,17 @@ class ServiceAccountValues(ValuesSection):
 
 class IngressTls(ValuesSection):
     enabled: bool = Field(True, description="Serve TLS when the public URL is https.")
-    secret_name: str = Field(
+    secret_name: OptionalResourceName = Field(
         "", description='TLS Secret for the host; "" uses <fullname>-tls (e.g. from cert-manager).'
     )
 
 
 class IngressValues(ValuesSection):
     enabled: bool = Field(True, description="Expose the public URL's host through an Ingress.")
-    class_name: str = Field("", description='IngressClass name; "" uses the cluster default.')
-    annotations: dict[str, str] = Field(
+    class_name: OptionalResourceName = Field(
+        "", description='IngressClass name; "" uses the cluster default.'
+    )
+    annotations: Annotations = Field(
         default_factory=dict, description="Annotations, e.g. cert-manager.io/cluster-issuer."
     )
     tls: IngressTls = Field(default_factory=IngressTls, description="TLS for the public host.")
@@ -106,8 +118,6 @@ class IngressValues(ValuesSection):
 
 PullPolicy = Literal["Always", "IfNotPresent", "Never"]
 
-# An IPv4 or IPv6 block; the API server checks it fully, this catches the usual slips.
-Cidr = Annotated[str, Field(pattern=r"^[0-9a-fA-F.:]+/[0-9]{1,3}$")]
 Port = Annotated[int, Field(ge=1, le=65535)]
 
 
@@ -167,13 +177,13 @@ def egress_rule(kind: str, port: int, used_by: str) -> type[ValuesSection]:
 
 
 # A PodDisruptionBudget count: pods, or a percentage of them.
-Disruption = Annotated[int, Field(ge=0)] | Annotated[str, Field(pattern=r"^[0-9]{1,3}%$")]
+Disruption = Int32 | Percent
 
 
 class AutoscalingValues(ValuesSection):
     enabled: bool | None = Field(None, description="Scale with a HorizontalPodAutoscaler.")
-    min_replicas: int | None = Field(None, ge=1, description="Fewest replicas.")
-    max_replicas: int | None = Field(None, ge=1, description="Most replicas.")
+    min_replicas: PositiveInt32 | None = Field(None, description="Fewest replicas.")
+    max_replicas: PositiveInt32 | None = Field(None, description="Most replicas.")
     target_cpu_utilization_percentage: int | None = Field(
         None,
         ge=1,
@@ -238,7 +248,12 @@ def workload_knobs(traits: WorkloadKind) -> dict[str, tuple[object, object]]:
     if scalable:
         knobs["replicas"] = (
             int | None,
-            Field(None, ge=0, description=f"Replicas without autoscaling; {FROM_PRESET}."),
+            Field(
+                None,
+                ge=0,
+                le=INT32_MAX,
+                description=f"Replicas without autoscaling; {FROM_PRESET}.",
+            ),
         )
     knobs["resources"] = (
         Resources,
@@ -303,7 +318,7 @@ def workload_knobs(traits: WorkloadKind) -> dict[str, tuple[object, object]]:
     if traits.backoff_limit:
         knobs["backoff_limit"] = (
             int,
-            Field(3, ge=0, description="Retries before the Job is marked failed."),
+            Field(3, ge=0, le=INT32_MAX, description="Retries before the Job is marked failed."),
         )
     return knobs
 
@@ -359,7 +374,9 @@ def dev_resources(name: str, cpu: str, memory: str) -> Any:
 
 class DevStorage(ValuesSection):
     size: str = Field("8Gi", pattern=QUANTITY_PATTERN, description="PVC size.")
-    storage_class_name: str = Field("", description='StorageClass; "" for the default.')
+    storage_class_name: OptionalResourceName = Field(
+        "", description='StorageClass; "" for the default.'
+    )
 
 
 _POSTGRES_RESOURCES, PostgresResources = dev_resources("Postgres", "1", "1Gi")

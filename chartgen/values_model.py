@@ -7,6 +7,7 @@ plain strings (their content never reaches the schema) next to an ``existingSecr
 
 from __future__ import annotations
 
+import typing
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, create_model
@@ -27,6 +28,13 @@ from chartgen.knobs import (
     egress_rule,
     workload_knobs,
 )
+from chartgen.kube_names import (
+    Annotations,
+    Labels,
+    OptionalDnsLabel,
+    OptionalResourceName,
+    Registry,
+)
 from chartgen.model.spec import ROLE_TYPES, ChartSpec, Group, Setting, SpecError
 from chartgen.pod_knobs import global_pod_knobs, pod_knobs
 from chartgen.presets import Preset
@@ -40,6 +48,29 @@ def _title(path: tuple[str, ...]) -> str:
     return "".join(part[:1].upper() + part[1:] for part in path)
 
 
+# pydantic's URL types say only `format: uri`, which the schema drops (Helm lines disagree on
+# formats): a pattern keeps "lookout.example.com" or "collector:4318" from reaching the app.
+HTTP_URL_PATTERN = r"^[hH][tT][tT][pP][sS]?://([^\s/?#@]+@)?[^\s/?#@]+([/?#]\S*)?$"
+ANY_URL_PATTERN = r"^[a-zA-Z][a-zA-Z0-9+.-]*://\S+$"
+
+
+def _url_pattern(annotation: Any) -> str | None:
+    """The pattern for a setting typed as a pydantic URL (or Optional of one), else None."""
+    names = {getattr(arg, "__name__", "") for arg in _flat_args(annotation)}
+    if names & {"HttpUrl", "AnyHttpUrl"}:
+        return HTTP_URL_PATTERN
+    if any(name.endswith(("Url", "Dsn")) for name in names):
+        return ANY_URL_PATTERN
+    return None
+
+
+def _flat_args(annotation: Any) -> list[Any]:
+    args = typing.get_args(annotation)
+    if not args:
+        return [annotation]
+    return [leaf for arg in args for leaf in _flat_args(arg)]
+
+
 def _leaf(setting: Setting, dev_wired: frozenset[tuple[str, ...]] = frozenset()) -> FieldDef:
     field = setting.field
     if setting.sensitive:
@@ -51,14 +82,16 @@ def _leaf(setting: Setting, dev_wired: frozenset[tuple[str, ...]] = frozenset())
     # Keep pydantic's constraints; chartgen's own markers mean nothing to the schema.
     constraints = [m for m in field.metadata if not isinstance(m, CHARTGEN_MARKERS)]
     annotation = Annotated[(field.annotation, *constraints)] if constraints else field.annotation
+    pattern = _url_pattern(field.annotation)
+    extra = {"pattern": pattern} if pattern else None
     if setting.required and setting.field_path in dev_wired:
         # Dev mode wires it: required only without dev.enabled (the chart checks that).
         text = f"(required unless dev.enabled) {description}"
-        return annotation | None, Field(None, description=text)
+        return annotation | None, Field(None, description=text, json_schema_extra=extra)
     if setting.required:
-        return annotation, Field(description=description)
+        return annotation, Field(description=description, json_schema_extra=extra)
     default = field.get_default(call_default_factory=True)
-    return annotation, Field(default, description=description)
+    return annotation, Field(default, description=description, json_schema_extra=extra)
 
 
 def _secret_knobs(group: Group) -> dict[str, FieldDef]:
@@ -74,7 +107,7 @@ def _secret_knobs(group: Group) -> dict[str, FieldDef]:
     )
     return {
         "existing_secret": (
-            str,
+            OptionalResourceName,
             Field(
                 "",
                 description="Name of an existing Secret holding this section's secrets; "
@@ -164,8 +197,11 @@ def values_model(spec: ChartSpec, presets: tuple[Preset, ...]) -> type[ValuesSec
         "Image",
         __base__=ValuesSection,
         registry=(
-            str,
-            Field(decl.image_registry, description="Image registry; set it for a mirror."),
+            Registry,
+            Field(
+                decl.image_registry,
+                description="Image registry host (no https://); set it for a mirror.",
+            ),
         ),
         repository=(
             str,
@@ -192,8 +228,14 @@ def values_model(spec: ChartSpec, presets: tuple[Preset, ...]) -> type[ValuesSec
                 + ". Per-workload resources and replicas override it key by key.",
             ),
         ),
-        "name_override": (str, Field("", description="Replaces the chart name in object names.")),
-        "fullname_override": (str, Field("", description="Replaces the full object name prefix.")),
+        "name_override": (
+            OptionalDnsLabel,
+            Field("", description="Replaces the chart name in object names."),
+        ),
+        "fullname_override": (
+            OptionalDnsLabel,
+            Field("", description="Replaces the full object name prefix (a DNS label)."),
+        ),
         "image": (
             image,
             Field(default_factory=image, description="The app image (all workloads)."),
@@ -233,19 +275,19 @@ def values_model(spec: ChartSpec, presets: tuple[Preset, ...]) -> type[ValuesSec
         ),
         **global_pod_knobs(),
         "priority_class_name": (
-            str,
+            OptionalResourceName,
             Field("", description='PriorityClass of every pod; "" for the cluster default.'),
         ),
         "common_labels": (
-            dict[str, str],
+            Labels,
             Field(default_factory=dict, description="Extra labels on every object."),
         ),
         "common_annotations": (
-            dict[str, str],
+            Annotations,
             Field(default_factory=dict, description="Extra annotations on every object."),
         ),
         "pod_annotations": (
-            dict[str, str],
+            Annotations,
             Field(default_factory=dict, description="Extra annotations on every pod."),
         ),
         "rollout_on_config_change": (

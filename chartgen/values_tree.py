@@ -118,3 +118,12 @@ def leaves(nodes: tuple[Node, ...]) -> tuple[Node, ...]:
     for node in nodes:
         out.extend(leaves(node.children) if node.is_section else (node,))
     return tuple(out)
+
+
+def sections_of(nodes: tuple[Node, ...]) -> list[Node]:
+    """Every mapping of values.yaml, parents first: what templates read keys of."""
+    out: list[Node] = []
+    for node in nodes:
+        if node.is_section:
+            out += [node, *sections_of(node.children)]
+    return out

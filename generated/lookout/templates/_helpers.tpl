@@ -13,6 +13,7 @@ DNS label, a StatefulSet's within 52) and ends in a short hash of the whole, so 
 names that share a beginning still differ.
 */}}
 {{- define "lookout.fullname" -}}
+{{- include "lookout.checkSections" . }}
 {{- $name := default .Chart.Name .Values.nameOverride }}
 {{- $full := .Values.fullnameOverride }}
 {{- if not $full }}
@@ -150,6 +151,7 @@ Sizing of a workload: its preset entry with the workload's own values laid over 
 podDisruptionBudget, topologySpread (what the workload takes).
 */}}
 {{- define "lookout.sizing" -}}
+{{- include "lookout.checkSections" .context }}
 {{- /* Computed once per workload and render: the root context, shared by every template of
 the chart in one render, keeps the preset (parsed once) and each workload's result. */}}
 {{- if not (hasKey .context "chartgenSizing") }}
@@ -202,4 +204,145 @@ limit of a container without one reads as the whole node). (list $resources "cpu
 {{- $resources := index . 0 }}
 {{- $name := index . 1 }}
 {{- if dig "limits" $name "" $resources }}limits.{{ $name }}{{ else }}requests.{{ $name }}{{ end }}
+{{- end }}
+
+{{/*
+Sections of values.yaml set to null: Helm then deletes the whole section, defaults and all,
+and the templates would stop on a nil pointer. Checked once per render (the root context
+remembers it), before any template reads a section: fullname and sizing call it.
+*/}}
+{{- define "lookout.checkSections" -}}
+{{- if not (hasKey . "chartgenSectionsChecked") }}
+{{- $_ := set . "chartgenSectionsChecked" true }}
+{{- $nulls := list }}
+{{- $gone := list }}
+{{- range $path := list
+  "image"
+  "serviceAccount"
+  "ingress"
+  "ingress.tls"
+  "networkPolicy"
+  "networkPolicy.dns"
+  "networkPolicy.ingressController"
+  "networkPolicy.clients"
+  "networkPolicy.egress"
+  "networkPolicy.egress.oidc"
+  "networkPolicy.egress.otlp"
+  "networkPolicy.egress.postgresql"
+  "networkPolicy.egress.s3"
+  "networkPolicy.egress.smtp"
+  "service"
+  "dev"
+  "dev.postgresql"
+  "dev.postgresql.image"
+  "dev.postgresql.storage"
+  "dev.postgresql.resources"
+  "dev.postgresql.resources.requests"
+  "dev.postgresql.resources.limits"
+  "dev.minio"
+  "dev.minio.image"
+  "dev.minio.clientImage"
+  "dev.minio.storage"
+  "dev.minio.resources"
+  "dev.minio.resources.requests"
+  "dev.minio.resources.limits"
+  "dev.mail"
+  "dev.mail.image"
+  "dev.mail.resources"
+  "dev.mail.resources.requests"
+  "dev.mail.resources.limits"
+  "instance"
+  "admin"
+  "admin.rateLimits"
+  "admin.secretKeys"
+  "logging"
+  "telemetry"
+  "telemetry.secretKeys"
+  "database"
+  "database.secretKeys"
+  "objectStorage"
+  "objectStorage.secretKeys"
+  "oidc"
+  "oidc.secretKeys"
+  "auth"
+  "auth.secretKeys"
+  "smtp"
+  "smtp.secretKeys"
+  "api"
+  "api.autoscaling"
+  "api.podDisruptionBudget"
+  "api.topologySpread"
+  "api.livenessProbe"
+  "api.readinessProbe"
+  "api.startupProbe"
+  "api.service"
+  "api.serviceAccount"
+  "api.settings"
+  "frontend"
+  "frontend.autoscaling"
+  "frontend.podDisruptionBudget"
+  "frontend.topologySpread"
+  "frontend.livenessProbe"
+  "frontend.readinessProbe"
+  "frontend.startupProbe"
+  "frontend.service"
+  "frontend.serviceAccount"
+  "frontend.settings"
+  "ingest"
+  "ingest.autoscaling"
+  "ingest.podDisruptionBudget"
+  "ingest.topologySpread"
+  "ingest.livenessProbe"
+  "ingest.readinessProbe"
+  "ingest.startupProbe"
+  "ingest.service"
+  "ingest.serviceAccount"
+  "ingest.settings"
+  "query"
+  "query.autoscaling"
+  "query.podDisruptionBudget"
+  "query.topologySpread"
+  "query.livenessProbe"
+  "query.readinessProbe"
+  "query.startupProbe"
+  "query.service"
+  "query.serviceAccount"
+  "query.settings"
+  "worker"
+  "worker.autoscaling"
+  "worker.podDisruptionBudget"
+  "worker.topologySpread"
+  "worker.livenessProbe"
+  "worker.readinessProbe"
+  "worker.startupProbe"
+  "worker.serviceAccount"
+  "worker.settings"
+  "scheduler"
+  "scheduler.livenessProbe"
+  "scheduler.readinessProbe"
+  "scheduler.startupProbe"
+  "scheduler.serviceAccount"
+  "scheduler.settings"
+  "scheduler.settings.retention"
+  "migrations"
+  "migrations.serviceAccount"
+  "migrations.settings"
+}}
+{{- $node := $.Values }}
+{{- range $part := splitList "." $path }}
+{{- $node = ternary (index ($node | default dict) $part) nil (kindIs "map" $node) }}
+{{- end }}
+{{- $below := false }}
+{{- range $parent := $gone }}
+{{- $below = or $below (hasPrefix (printf "%s." $parent) $path) }}
+{{- end }}
+{{- if and (not $below) (not (kindIs "map" $node)) }}
+{{- $gone = append $gone $path }}
+{{- $nulls = append $nulls (printf "%s: is null or not a mapping, which deletes the section and its defaults; remove the line (or write %s: {}) to keep them." $path $path) }}
+{{- end }}
+{{- end }}
+{{- if $nulls }}
+{{- fail (printf "\n\nCONFIGURATION:\n  %s" (join "\n  " $nulls)) }}
+{{- end }}
+{{- end }}
 {{- end }}

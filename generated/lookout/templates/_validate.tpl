@@ -12,6 +12,14 @@ Checks the schema cannot express. All problems are reported at once, each naming
 {{- fail (printf "\n\nREMOVALS:\n  %s" (join "\n  " $removals)) }}
 {{- end }}
 {{- $errors := list }}
+{{- if and .Values.ingress.enabled .Values.instance.publicUrl }}
+{{- $host := regexReplaceAll ":[0-9]+$" (urlParse .Values.instance.publicUrl).host "" }}
+{{- if not (regexMatch "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$" $host) }}
+{{- $errors = append $errors (printf "instance.publicUrl: the host %q cannot be an Ingress host; use the lower-case DNS name users open (not an IP), or set ingress.enabled=false." $host) }}
+{{- else if regexMatch "^[0-9.]+$" $host }}
+{{- $errors = append $errors (printf "instance.publicUrl: the host %q is an IP address, which an Ingress cannot route by; use a DNS name, or set ingress.enabled=false." $host) }}
+{{- end }}
+{{- end }}
 {{- if not (or .Values.database.existingSecret .Values.database.dsn .Values.dev.enabled) }}
 {{- $errors = append $errors "database.dsn: required. Set it, or set database.existingSecret to a Secret with the key named by database.secretKeys.dsn (default \"dsn\")." }}
 {{- end }}

@@ -96,9 +96,7 @@ def build_chart(project: Project) -> Chart:
         has_full=(project.examples / "full-values.yaml").exists(),
     )
     sections = [".".join(node.path) for node in sections_of(nodes)]
-    files.update(
-        render_templates(spec, project.templates, f"{{{{- /* {notice} */}}}}", sections)
-    )
+    files.update(render_templates(spec, project.templates, f"{{{{- /* {notice} */}}}}", sections))
     return Chart(spec.name, dict(sorted(files.items())))
 
 

@@ -384,26 +384,8 @@ class Rejected:
     marks: tuple[pytest.MarkDecorator, ...] = field(default=())
 
 
+# URLs without a scheme were here; the schema refuses them now (tests/test_names.py).
 REJECTED = [
-    Rejected(
-        "public-url-without-scheme",
-        ("instance.publicUrl=lookout.example.com",),
-        "frontend",
-        ("instance.public_url [LOOKOUT_INSTANCE__PUBLIC_URL]", "lookout.example.com"),
-    ),
-    Rejected(
-        "otlp-endpoint-without-scheme",
-        (
-            "telemetry.otlpEndpoint=otel-collector.monitoring:4318",
-            # The NetworkPolicies need the endpoint's peers once it is set.
-            "networkPolicy.egress.otlp.cidrs={10.96.0.0/12}",
-        ),
-        "frontend",
-        (
-            "telemetry.otlp_endpoint [LOOKOUT_TELEMETRY__OTLP_ENDPOINT]",
-            "otel-collector.monitoring:4318",
-        ),
-    ),
     Rejected(
         "otlp-headers-not-pairs",
         ("telemetry.otlpHeaders=otlp-api-key-only",),

@@ -3,7 +3,8 @@ both Helm lines: `helm template --dry-run=server` with no live Secrets makes new
 render; once the first render's Secrets exist (created as Helm would, with its ownership
 annotations), a later revision keeps every generated value and what is composed from them
 (the dev DSN, MinIO's config.env). Production (minimal values) keeps the bootstrap password.
-Reuse can only come from a lookup, so these cover what tests/kube_api.py's request log did."""
+Reuse can only come from a lookup, so these cover what tests/test_lookup.py checked against
+its stand-in API server (tests/kube_api.py, retired), request log included."""
 
 from __future__ import annotations
 

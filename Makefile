@@ -100,7 +100,8 @@ cluster-down:
 images:
 	bash images/build-all.sh
 
-# The cluster's own checks (node, DNS, PVCs, PodSecurity, Services) on a running cluster.
+# The end-to-end checks on a running cluster (README, "Local cluster"): the cluster itself, the
+# chart's dev and production installs, upgrade, rollback, uninstall, lookup, server dry-runs.
 e2e: $(VENV)/.installed
 	$(BIN)/pytest -m e2e -p no:xdist -o addopts="" tests/e2e
 

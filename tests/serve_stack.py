@@ -41,6 +41,7 @@ from pydantic import SecretStr
 
 from tests.contract import container_start, find_workload
 from tests.helm import CHART, PINNED, Helm
+from tests.polling import wait_for as poll
 
 ROOT = Path(__file__).resolve().parents[1]
 DEV_VALUES = CHART / "ci" / "dev-values.yaml"
@@ -61,18 +62,7 @@ def free_port() -> int:
 
 def wait_for(what: str, check: Any, seconds: float = START_SECONDS, every: float = 0.2) -> Any:
     """Poll ``check()`` until it returns something truthy; fail after ``seconds``."""
-    deadline = time.monotonic() + seconds
-    last: Any = None
-    while time.monotonic() < deadline:
-        try:
-            last = check()
-        except Exception as error:
-            last = error
-        else:
-            if last:
-                return last
-        time.sleep(every)
-    pytest.fail(f"{what}: not within {seconds:g} s (last: {last!r})")
+    return poll(what, check, seconds, every)
 
 
 def http(

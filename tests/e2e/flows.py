@@ -14,7 +14,8 @@ from typing import Any
 
 from lookout.serve.ingest import KEY_HEADER
 
-from tests.e2e.kube import Release, kube_json, port_forward, wait_for
+from tests.e2e.kube import Release, kube_json, port_forward
+from tests.polling import wait_for
 from tests.serve_stack import http
 
 PORTS = {"api": 8080, "ingest": 4318, "frontend": 3000, "query": 8081, "maildev": 1080}

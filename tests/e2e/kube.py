@@ -12,7 +12,7 @@ import re
 import subprocess
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -79,22 +79,6 @@ def helm_binary(line: str) -> Path:
     if not binary.exists():
         pytest.skip(f"{binary} is missing: make tools")
     return binary
-
-
-def wait_for(what: str, check: Callable[[], T | None], seconds: float, every: float = 1) -> T:
-    """Poll ``check()`` until it returns something truthy; fail after ``seconds``."""
-    deadline = time.monotonic() + seconds
-    last: object = None
-    while time.monotonic() < deadline:
-        try:
-            last = check()
-        except Exception as error:
-            last = error
-        else:
-            if last:
-                return last  # type: ignore[return-value]
-        time.sleep(every)
-    pytest.fail(f"{what}: not within {seconds:g} s (last: {last!r})")
 
 
 # --------------------------------------------------------------------------------------------

@@ -31,8 +31,8 @@ from tests.e2e.kube import (
     kube_json,
     new_name,
     restricted_namespace,
-    wait_for,
 )
+from tests.polling import wait_for
 
 pytestmark = pytest.mark.e2e
 

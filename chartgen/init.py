@@ -22,6 +22,7 @@ from pydantic_settings import BaseSettings
 
 from chartgen.config import DEFAULT_PRESETS
 from chartgen.model.probes import candidates
+from chartgen.naming import camel
 from chartgen.runtime.fields import Leaf, leaves
 
 ADDRESS = re.compile(r"(^|_)(url|uri|dsn|endpoint|host)$")
@@ -149,8 +150,8 @@ def _minimal_values(workload: str, suggestions: list[Suggestion]) -> str:
             continue
         target = values.setdefault(workload, {}).setdefault("settings", {})
         for part in s.leaf.path[:-1]:
-            target = target.setdefault(_camel(part), {})
-        target[_camel(s.leaf.path[-1])] = str(_value_for(s))
+            target = target.setdefault(camel(part), {})
+        target[camel(s.leaf.path[-1])] = str(_value_for(s))
     if egress:
         values["networkPolicy"] = {"egress": egress}
     header = "# Placeholders for what the app requires: replace them with real values.\n"
@@ -161,11 +162,6 @@ def workload_name(name: str) -> str:
     """A values key and object name part: lower-case letters and digits, a letter first."""
     cleaned = re.sub(r"[^a-z0-9]", "", name.lower())
     return cleaned if cleaned[:1].isalpha() else f"app{cleaned}"
-
-
-def _camel(snake: str) -> str:
-    head, *rest = snake.split("_")
-    return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
 def init_project(

@@ -312,12 +312,10 @@ def _public_url_path(spec: ChartSpec) -> tuple[str, ...]:
 
 
 def _values_path(spec: ChartSpec, dotted: str) -> tuple[str, ...]:
-    field_path = tuple(dotted.split("."))
-    for workload in spec.workloads:
-        for setting in workload.settings:
-            if setting.field_path == field_path and setting.values_path:
-                return setting.values_path
-    raise SpecError(f"{dotted!r} (in the chart declaration) is no exposed setting")
+    setting = spec.setting_named(dotted, exposed=True)
+    if setting is None:
+        raise SpecError(f"{dotted!r} (in the chart declaration) is no exposed setting")
+    return setting.values_path
 
 
 def _entry_point(spec: ChartSpec) -> tuple[str, int]:

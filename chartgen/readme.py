@@ -53,13 +53,10 @@ def _default_on(setting: Setting) -> bool:
 
 def _exposed_key(spec: ChartSpec, field_path: str) -> tuple[str, object]:
     """(values key, default) of a setting named by its field path in the declaration."""
-    path = tuple(field_path.split("."))
-    for workload in spec.workloads:
-        for setting in workload.settings:
-            if setting.field_path == path:
-                key = ".".join(setting.values_path) or f"{field_path} (not exposed)"
-                return key, setting.field.get_default(call_default_factory=True)
-    raise ValueError(f"calls_home names {field_path!r}, which is no setting")
+    setting = spec.setting_named(field_path)
+    assert setting is not None, "build_spec checks calls_home"
+    key = ".".join(setting.values_path) or f"{field_path} (not exposed)"
+    return key, setting.field.get_default(call_default_factory=True)
 
 
 def _calls_home_sentence(spec: ChartSpec) -> str:

@@ -284,6 +284,15 @@ class ChartSpec:
         local = tuple(w.local for w in self.workloads if w.local is not None)
         return tuple(s.group for s in self.sections) + local
 
+    def setting_named(self, dotted: str, exposed: bool = False) -> Setting | None:
+        """The first setting at a field path as the declaration names it (`admin.email`)."""
+        path = tuple(dotted.split("."))
+        for workload in self.workloads:
+            for setting in workload.settings:
+                if setting.field_path == path and (setting.values_path or not exposed):
+                    return setting
+        return None
+
     def setting_at(self, values_path: tuple[str, ...]) -> Setting:
         for workload in self.workloads:
             for setting in workload.settings:
@@ -517,6 +526,9 @@ def build_spec(decl: ChartDeclaration) -> ChartSpec:
     spec = ChartSpec(decl=decl, workloads=tuple(workloads), sections=ordered)
     _check_wiring(spec)
     _check_hooks(spec)
+    unknown = [path for path in decl.calls_home if spec.setting_named(path) is None]
+    if unknown:
+        raise SpecError(f"ChartDeclaration.calls_home names {unknown}, which are no settings")
     _ = spec.dev  # dev wiring is checked here, before anything is rendered
     return spec
 

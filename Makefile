@@ -18,7 +18,7 @@ HELM ?=
 BASE ?= $(shell git describe --tags --abbrev=0 2>/dev/null || echo HEAD~1)
 
 .PHONY: chart test check lint bench tools bootstrap clean postgres minio examples release-notes \
-	cluster cluster-down images e2e
+	cluster cluster-down images e2e property
 
 bootstrap: $(VENV)/.installed tools
 
@@ -85,6 +85,17 @@ release-notes:
 
 bench: bootstrap
 	$(BIN)/python tools/bench.py
+
+# The values property test drawn deeper than `make test` does (4 per section), with counts:
+# make property EXAMPLES=50 writes one JSON line per section to .cache/property.jsonl.
+EXAMPLES ?= 25
+property: bootstrap
+	mkdir -p .cache && rm -f .cache/property.jsonl
+	PROPERTY_EXAMPLES=$(EXAMPLES) PROPERTY_REPORT=.cache/property.jsonl \
+	  $(BIN)/pytest -n 2 -q -p no:cacheprovider tests/test_values_property.py
+	$(BIN)/python -c "import json,collections; t=collections.Counter(); \
+	  [t.update({k: v for k, v in json.loads(l).items() if k != 'section'}) \
+	   for l in open('.cache/property.jsonl')]; print(dict(t))"
 
 # Local cluster (README, "Local cluster"): a single-node Kubernetes built from the pinned Go
 # modules in cluster/, confined to the network namespace chartgen-node, its API server on

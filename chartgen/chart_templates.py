@@ -6,6 +6,7 @@ and StrictUndefined turns a typo in a source into a build error instead of an em
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import jinja2
@@ -13,6 +14,7 @@ import jinja2
 from chartgen.dev import SERVICES, DevWiring, service_of
 from chartgen.dev import condition as dev_condition
 from chartgen.env import (
+    SecretEntry,
     any_in_use,
     budget_entries,
     config_entries,
@@ -26,6 +28,7 @@ from chartgen.env import (
     values_ref,
 )
 from chartgen.model.spec import ChartSpec, Group, Setting, SpecError, WorkloadSpec
+from chartgen.model.value_rules import value_guards
 from chartgen.render.conditions import FALSE, TRUE, Cond, all_of, any_of, negate
 from chartgen.render.conditions import ref as ref_cond
 from chartgen.retired import retired_keys
@@ -63,6 +66,7 @@ def jinja_environment(templates: Path) -> jinja2.Environment:
         bytecode_cache=jinja2.FileSystemBytecodeCache(),
     )
     env.filters["rstrip"] = str.rstrip
+    env.filters["go_text"] = go_text
     env.filters["rel_cond"] = lambda setting, group: ref_cond(
         "." + ".".join(setting.values_path[len(group.values_path) :])
     )
@@ -95,13 +99,13 @@ def jinja_environment(templates: Path) -> jinja2.Environment:
 # StatefulSet, whose pods carry a controller-revision-hash label of its name plus 11 chars.
 NAME_LIMIT = 63
 STATEFULSET_NAME_LIMIT = 52
-REVISION_ROOM = "-999999"  # per-revision Job names in dev mode
+HASH_ROOM = "-0123abcd"  # Job names carrying a hash of their spec
 
 
 def _fullname_max(spec: ChartSpec) -> int:
     """Room for the fullname so that every object name the chart makes stays valid."""
     suffixes = [w.name for w in spec.workloads]
-    suffixes += [f"{w.name}{REVISION_ROOM}" for w in spec.workloads if w.decl.hook]
+    suffixes += [f"{w.name}{HASH_ROOM}" for w in spec.workloads if w.decl.traits.kind == "Job"]
     suffixes += [
         f"{w.name}-{secret_suffix(g)}" for w in spec.workloads for g in hook_groups(w, spec)
     ]
@@ -113,11 +117,28 @@ def _fullname_max(spec: ChartSpec) -> int:
             if service.stateful:
                 stateful.append(service.component)
         suffixes += [
-            f"{s.component}-bucket{REVISION_ROOM}" for s in spec.dev.services() if s.kind == "s3"
+            f"{s.component}-bucket{HASH_ROOM}" for s in spec.dev.services() if s.kind == "s3"
         ]
     room = [NAME_LIMIT - len(s) - SUFFIX_ROOM for s in suffixes]
     room += [STATEFULSET_NAME_LIMIT - len(s) - SUFFIX_ROOM for s in stateful]
     return min(room)
+
+
+def go_text(text: str, indent: str = "  ", width: int = 96) -> str:
+    """A Go string expression for ``text``: one literal, or for a long text a `print` of
+    short literals on their own lines, so no line of the chart needs sideways scrolling."""
+    literal = json.dumps(text, ensure_ascii=False)
+    if len(literal) <= width:
+        return literal
+    chunks, line = [], ""
+    for word in text.split(" "):
+        if line and len(line) + len(word) > width - 8:
+            chunks.append(line)
+            line = ""
+        line += word + " "
+    chunks.append(line[:-1])
+    parts = "".join(f"\n{indent}{json.dumps(c, ensure_ascii=False)}" for c in chunks)
+    return f"(print{parts})"
 
 
 def hook_groups(workload: WorkloadSpec, spec: ChartSpec) -> tuple[Group, ...]:
@@ -154,6 +175,21 @@ def _companion_literals(group: Group, setting: Setting) -> str:
     return "".join(parts)
 
 
+def _secret_inputs(
+    workload: WorkloadSpec, spec: ChartSpec, secrets: list[SecretEntry]
+) -> list[str]:
+    """The values the workload's secrets are made of, one by one: each secret's value, its
+    section's existingSecret and key (Helm 3 keeps null keys that Helm 4 drops, so whole
+    sections would hash differently on the two lines), and dev.enabled."""
+    refs = set()
+    for entry, setting in zip(secrets, (s for s in workload.settings if s.sensitive), strict=True):
+        group = values_ref(group_of(setting, spec).values_path)
+        refs |= {entry.value_ref, f"{group}.existingSecret", entry.key_ref}
+    if spec.dev and any(e.dev_secret for e in secrets):
+        refs.add(".Values.dev.enabled")
+    return sorted(refs)
+
+
 def _workload_files(workload: WorkloadSpec) -> list[tuple[str, str]]:
     main = workload.decl.traits.template
     files = [("configmap.yaml", "configmap.yaml"), ("serviceaccount.yaml", "serviceaccount.yaml")]
@@ -184,6 +220,7 @@ def render_templates(
         "sections": sections or [],
         "secret_groups": [g for g in spec.groups() if g.secrets],
         "required_secrets": _required_secrets(spec),
+        "value_guards": value_guards(spec),
         "public_url_ref": values_ref(public_setting.values_path) if public_setting else "",
         "ingress_paths": sorted(
             ((p.path, w.name, p.port) for w in spec.workloads for p in w.decl.ingress),
@@ -240,14 +277,7 @@ def render_templates(
             "secrets": secrets,
             "secret_files": secrets if spec.decl.secrets == "files" else [],
             "secret_envs": secrets if spec.decl.secrets == "env" else [],
-            "secret_inputs": sorted(
-                {
-                    values_ref(group_of(s, spec).values_path)
-                    for s in workload.settings
-                    if s.sensitive
-                }
-                | ({".Values.dev"} if spec.dev and any(e.dev_secret for e in secrets) else set())
-            ),
+            "secret_inputs": _secret_inputs(workload, spec, secrets),
             "secret_volume": any_of(
                 *(any_of(s.dev_condition, s.in_use) if s.dev_secret else s.in_use for s in secrets)
             ),

@@ -14,7 +14,7 @@ from chartgen.dev import SECRET_FACTS, plain_value, service_of
 from chartgen.dev import condition as dev_condition
 from chartgen.model.spec import ChartSpec, Encoding, Group, Setting, WorkloadSpec
 from chartgen.naming import kebab
-from chartgen.render.conditions import TRUE, Cond, any_of, negate
+from chartgen.render.conditions import TRUE, Cond, all_of, any_of, negate
 from chartgen.render.conditions import ref as ref_cond
 from chartgen.runtime.quantity import format_bytes, format_cpu
 from chartgen.runtime.roles import Secret, Wired
@@ -216,8 +216,14 @@ def in_use(setting: Setting, spec: ChartSpec) -> Cond:
         return TRUE
     value = ref_cond(values_ref(setting.values_path))
     if setting.sensitive:
-        group = values_ref(group_of(setting, spec).values_path)
-        return any_of(ref_cond(f"{group}.existingSecret"), value)
+        # From an existingSecret unless its key is set to null (the Secret lacks it): the pod
+        # then waits for the Secret and key rather than starting without them (a typo).
+        group = group_of(setting, spec)
+        from_existing = all_of(
+            ref_cond(f"{values_ref(group.values_path)}.existingSecret"),
+            ref_cond(_key_ref(group, group.secret_key(setting))),
+        )
+        return any_of(from_existing, value)
     return value
 
 

@@ -19,6 +19,7 @@ from chartgen.kube_names import (
     OptionalResourceName,
     Percent,
     PositiveInt32,
+    Registry,
     ResourceName,
 )
 from chartgen.kube_types import KubeType
@@ -121,6 +122,12 @@ PullPolicy = Literal["Always", "IfNotPresent", "Never"]
 Port = Annotated[int, Field(ge=1, le=65535)]
 
 
+ANY_ADDRESS = (
+    "Any address on these ports counts as this peer (the rule lists no peers): for when its "
+    "addresses cannot be listed; the ports still bound it."
+)
+
+
 class DnsPeer(ValuesSection):
     namespace_selector: LabelSelector = Field(
         default_factory=dict, description="Namespaces of the cluster DNS ({} = any)."
@@ -129,6 +136,12 @@ class DnsPeer(ValuesSection):
         default_factory=lambda: {"matchLabels": {"k8s-app": "kube-dns"}},
         description="Pods of the cluster DNS (CoreDNS keeps the kube-dns label).",
     )
+    cidrs: list[Cidr] = Field(
+        default_factory=list,
+        description="Addresses of a DNS outside the pod network as well, e.g. NodeLocal "
+        "DNSCache's 169.254.20.10/32.",
+    )
+    any_address: bool = Field(False, description=ANY_ADDRESS)
 
 
 class IngressControllerPeer(ValuesSection):
@@ -139,6 +152,12 @@ class IngressControllerPeer(ValuesSection):
     pod_selector: LabelSelector = Field(
         default_factory=dict, description="Pods of the ingress controller ({} = any there)."
     )
+    cidrs: list[Cidr] = Field(
+        default_factory=list,
+        description="Source addresses outside the pod network as well, e.g. the subnets of a "
+        "load balancer that sends to pod IPs (AWS ALB IP targets, GKE container-native).",
+    )
+    any_address: bool = Field(False, description=ANY_ADDRESS)
 
 
 class ClientsPeer(ValuesSection):
@@ -149,6 +168,12 @@ class ClientsPeer(ValuesSection):
     pod_selector: LabelSelector = Field(
         default_factory=dict, description="Pods there that may ({} = any)."
     )
+    cidrs: list[Cidr] = Field(
+        default_factory=list,
+        description="Client addresses outside the pod network as well, e.g. behind a "
+        "LoadBalancer Service that keeps the client's address.",
+    )
+    any_address: bool = Field(False, description=ANY_ADDRESS)
 
 
 def egress_rule(kind: str, port: int, used_by: str) -> type[ValuesSection]:
@@ -170,6 +195,14 @@ def egress_rule(kind: str, port: int, used_by: str) -> type[ValuesSection]:
                 default_factory=list,
                 description="NetworkPolicy peers (namespaceSelector/podSelector) for a peer "
                 "inside the cluster, where CIDRs would not match pod addresses.",
+            ),
+        ),
+        any_address=(
+            bool,
+            Field(
+                False,
+                description="Allow any address on these ports for this peer (e.g. a SaaS "
+                "provider whose addresses change) instead of listing cidrs or peers.",
             ),
         ),
         ports=(list[Port], Field(default_factory=lambda: [port], description="TCP ports.")),
@@ -420,6 +453,11 @@ class DevValues(ValuesSection):
         False,
         description="Evaluation install: run PostgreSQL, MinIO and MailDev in the release and "
         "wire the app to them. Not for production: one replica each, no backups.",
+    )
+    image_registry: Registry = Field(
+        "",
+        description="Registry host for every dev image in place of its own (docker.io, "
+        'quay.io), e.g. a mirror; "" keeps theirs.',
     )
     postgresql: DevPostgresql = Field(default_factory=DevPostgresql, description="PostgreSQL.")
     minio: DevMinio = Field(default_factory=DevMinio, description="MinIO (S3 API).")

@@ -49,6 +49,8 @@ Registry = Annotated[
     str, Field(pattern=REGISTRY.replace("^", "^(", 1)[:-1] + ")?$", max_length=255)
 ]
 Cidr = Annotated[str, Field(pattern=CIDR)]
+# A key of a Secret or ConfigMap, as the API server accepts it.
+DataKey = Annotated[str, Field(pattern=r"^[-._a-zA-Z0-9]+$", max_length=253)]
 Int32 = Annotated[int, Field(ge=0, le=INT32_MAX)]
 PositiveInt32 = Annotated[int, Field(ge=1, le=INT32_MAX)]
 # A PodDisruptionBudget count: pods, or a percentage of them (100 % at most).

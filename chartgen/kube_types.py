@@ -5,13 +5,13 @@ that Kubernetes definition: pydantic writes a placeholder (it resolves every ``$
 writes), and ``embed`` turns each into the ``$ref`` and copies the definitions, and the ones
 those refer to, into the schema's ``$defs``. The definitions come from the strict JSON schemas
 kubernetes-validate bundles (no unknown field anywhere), for one pinned Kubernetes version,
-read offline: a typo such as ``podAntiAfinity`` fails ``helm lint`` naming its path.
+vendored in kube_defs.json (tools/kube_defs.py): a typo such as ``podAntiAfinity`` fails
+``helm lint`` naming its path.
 """
 
 from __future__ import annotations
 
 import functools
-import importlib.util
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,16 +38,35 @@ def full_name(name: str) -> str:
     return name if name.startswith("io.k8s.") else API_PREFIX + name
 
 
+# The types chartgen's values pass through; their definitions (and what those refer to) ship
+# in kube_defs.json, written by tools/kube_defs.py from kubernetes-validate's bundle.
+ROOTS = frozenset(
+    {
+        "autoscaling.v2.HorizontalPodAutoscalerBehavior",
+        "core.v1.Affinity",
+        "core.v1.Container",
+        "core.v1.EnvFromSource",
+        "core.v1.EnvVar",
+        "core.v1.PodSecurityContext",
+        "core.v1.SecurityContext",
+        "core.v1.ServicePort",
+        "core.v1.Toleration",
+        "core.v1.TopologySpreadConstraint",
+        "core.v1.Volume",
+        "core.v1.VolumeMount",
+        "io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector",
+        "networking.v1.NetworkPolicyPeer",
+    }
+)
+VENDORED = Path(__file__).with_name("kube_defs.json")
+
+
 @functools.cache
-def _bundled() -> dict[str, Any]:
-    # Found, not imported: the package's validator (and jsonschema) are not needed here.
-    spec = importlib.util.find_spec("kubernetes_validate")
-    if spec is None or not spec.submodule_search_locations:
-        raise ModuleNotFoundError("kubernetes-validate is not installed (chartgen needs it)")
-    package = Path(next(iter(spec.submodule_search_locations)))
-    path = package / "kubernetes-json-schema" / f"v{KUBERNETES_VERSION}-local-strict"
-    path = path / "_definitions.json"
-    definitions: dict[str, Any] = json.loads(path.read_text())["$defs"]
+def _vendored() -> dict[str, Any]:
+    document = json.loads(VENDORED.read_text())
+    if document["kubernetes"] != KUBERNETES_VERSION:
+        raise RuntimeError(f"{VENDORED} is for {document['kubernetes']}: run tools/kube_defs.py")
+    definitions: dict[str, Any] = document["$defs"]
     return definitions
 
 
@@ -83,20 +102,28 @@ def _refs(node: Any) -> set[str]:
     return found.union(*(_refs(value) for value in node.values()))
 
 
-def definitions(*names: str) -> dict[str, Any]:
-    """The named definitions and every one they refer to, transitively, cleaned, by name."""
-    bundled = _bundled()
+def closure(source: dict[str, Any], names: frozenset[str] | tuple[str, ...]) -> dict[str, Any]:
+    """The named definitions of ``source`` and every one they refer to, transitively,
+    cleaned, by name."""
     out: dict[str, Any] = {}
-    todo = [full_name(n) for n in names]
+    todo = sorted(full_name(n) for n in names)
     while todo:
         name = todo.pop()
         if name in out:
             continue
-        if name not in bundled:
-            raise KeyError(f"Kubernetes {KUBERNETES_VERSION} defines no {name}")
-        out[name] = _cleaned(bundled[name])
+        if name not in source:
+            raise KeyError(
+                f"Kubernetes {KUBERNETES_VERSION}: no vendored definition {name}; add its type "
+                "to chartgen.kube_types.ROOTS and run tools/kube_defs.py"
+            )
+        out[name] = _cleaned(source[name])
         todo.extend(sorted(_refs(out[name]) - out.keys()))
     return dict(sorted(out.items()))
+
+
+def definitions(*names: str) -> dict[str, Any]:
+    """The named definitions and every one they refer to, from the vendored ones."""
+    return closure(_vendored(), names)
 
 
 def _resolve_placeholders(node: Any, wanted: set[str]) -> None:

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, create_model
 
-from chartgen.knobs import ValuesSection
+from chartgen.knobs import QUANTITY_PATTERN, ValuesSection
 from chartgen.kube_types import KubeType
 
 PodSecurityContext = Annotated[dict[str, Any], KubeType("core.v1.PodSecurityContext")]
@@ -88,8 +88,8 @@ class WorkloadService(ValuesSection):
     )
     extra_ports: _list_of("core.v1.ServicePort") = Field(  # type: ignore[valid-type]
         default_factory=list,
-        description="More Service ports, e.g. a sidecar's (targetPort: its container port). "
-        "NetworkPolicies do not admit them: add a policy for their clients.",
+        description="More Service ports, e.g. a sidecar's (targetPort: its container port); "
+        "its NetworkPolicy admits them from networkPolicy.clients.",
     )
 
 
@@ -162,6 +162,14 @@ def pod_knobs(kind: str, scalable: bool, probes: tuple[str, ...], ports: bool) -
         "security_context": (
             Annotated[dict[str, Any] | None, KubeType("core.v1.SecurityContext")],
             Field(None, description=f"Security context of its app container; {OWN_OR_GLOBAL}."),
+        ),
+        "tmp_size_limit": (
+            Annotated[str, Field(pattern=QUANTITY_PATTERN)] | None,
+            Field(
+                None,
+                description="Size limit of its /tmp (an emptyDir); null takes its "
+                "ephemeral-storage limit, else request, else 1Gi.",
+            ),
         ),
         "extra_volumes": (
             _list_of("core.v1.Volume"),

@@ -265,7 +265,11 @@ def render_readme(
         "new ones on every sync: give every section an `existingSecret` there.",
         "",
         "For each section you point at an `existingSecret`, create it first, e.g. with the "
-        "names the minimal values file uses (`secretKeys` renames the keys):",
+        "names the minimal values file uses (`secretKeys` renames the keys). It must hold "
+        "every key `secretKeys` names, the optional ones too: set an optional key to `null` "
+        "when your Secret does not carry it. Otherwise the pods wait for the missing key "
+        "(rather than start without it), and `helm install`/`upgrade` refuse the release, "
+        "naming the key:",
         "",
         *_create_secrets(spec),
         "",
@@ -280,9 +284,12 @@ def render_readme(
         "exactly its egress rule, to the CIDRs you list, from the workloads that use it. "
         "Everything else is denied both ways, except DNS, the ingress controller (while "
         "`ingress.enabled`), the workloads' calls to each other and in-cluster clients of "
-        "client-facing ports (`networkPolicy.clients`). A peer inside the cluster is allowed "
-        "with `networkPolicy.egress.<peer>.peers` selectors instead of CIDRs. Turn the "
-        "policies off only on clusters whose CNI does not enforce them.",
+        "client-facing ports and Service `extraPorts` (`networkPolicy.clients`). A peer inside "
+        "the cluster is allowed with `networkPolicy.egress.<peer>.peers` selectors instead of "
+        "CIDRs; `cidrs` also extend `dns` (NodeLocal DNSCache), `ingressController` (a load "
+        "balancer sending to pod IPs) and `clients`; `anyAddress: true` allows any address for "
+        "a peer, on its ports only, where its addresses cannot be listed. Turn the policies off "
+        "only on clusters whose CNI does not enforce them.",
         "",
         *_boundary_table(spec),
         "",

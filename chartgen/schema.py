@@ -45,6 +45,20 @@ def _clean(node: Any) -> Any:
     # A section's default is its own values.yaml subtree; repeating it here only adds noise.
     if "$ref" in out:
         out.pop("default", None)
+    return _closed_pattern_map(out)
+
+
+def _closed_pattern_map(node: dict[str, Any]) -> dict[str, Any]:
+    """pydantic writes a map with constrained keys as patternProperties, which leaves keys
+    that miss the pattern unchecked (any value passes): the pattern goes to propertyNames,
+    so such a key is refused by name, and its schema to additionalProperties."""
+    patterns = node.get("patternProperties")
+    if not patterns or len(patterns) != 1 or "additionalProperties" in node:
+        return node
+    [(pattern, values)] = patterns.items()
+    out = {k: v for k, v in node.items() if k != "patternProperties"}
+    out["propertyNames"] = {"pattern": pattern, **node.get("propertyNames", {})}
+    out["additionalProperties"] = values
     return out
 
 

@@ -7,12 +7,12 @@ plain strings (their content never reaches the schema) next to an ``existingSecr
 
 from __future__ import annotations
 
-import typing
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, create_model
+from pydantic import Field, WithJsonSchema, create_model
 from pydantic.fields import FieldInfo
 
+from chartgen.env import is_generated
 from chartgen.knobs import (
     Affinity,
     ClientsPeer,
@@ -30,45 +30,39 @@ from chartgen.knobs import (
 )
 from chartgen.kube_names import (
     Annotations,
+    DataKey,
     Labels,
     OptionalDnsLabel,
     OptionalResourceName,
     Registry,
 )
 from chartgen.model.spec import ROLE_TYPES, ChartSpec, Group, Setting, SpecError
+from chartgen.model.value_rules import schema_constraints
 from chartgen.pod_knobs import global_pod_knobs, pod_knobs
 from chartgen.presets import Preset
 from chartgen.runtime.roles import Derived, Endpoint, Renamed, Shared
+from chartgen.runtime.rules import Shape
 
 FieldDef = tuple[Any, FieldInfo]
-CHARTGEN_MARKERS = (*ROLE_TYPES, Renamed, Shared)
+# What an extra object needs for Helm to apply it (the API server checks the rest).
+KUBERNETES_OBJECT: dict[str, Any] = {
+    "type": "object",
+    "required": ["apiVersion", "kind", "metadata"],
+    "properties": {
+        "apiVersion": {"type": "string", "minLength": 1},
+        "kind": {"type": "string", "minLength": 1},
+        "metadata": {
+            "type": "object",
+            "required": ["name"],
+            "properties": {"name": {"type": "string", "minLength": 1}},
+        },
+    },
+}
+CHARTGEN_MARKERS = (*ROLE_TYPES, Renamed, Shared, Shape)
 
 
 def _title(path: tuple[str, ...]) -> str:
     return "".join(part[:1].upper() + part[1:] for part in path)
-
-
-# pydantic's URL types say only `format: uri`, which the schema drops (Helm lines disagree on
-# formats): a pattern keeps "lookout.example.com" or "collector:4318" from reaching the app.
-HTTP_URL_PATTERN = r"^[hH][tT][tT][pP][sS]?://([^\s/?#@]+@)?[^\s/?#@]+([/?#]\S*)?$"
-ANY_URL_PATTERN = r"^[a-zA-Z][a-zA-Z0-9+.-]*://\S+$"
-
-
-def _url_pattern(annotation: Any) -> str | None:
-    """The pattern for a setting typed as a pydantic URL (or Optional of one), else None."""
-    names = {getattr(arg, "__name__", "") for arg in _flat_args(annotation)}
-    if names & {"HttpUrl", "AnyHttpUrl"}:
-        return HTTP_URL_PATTERN
-    if any(name.endswith(("Url", "Dsn")) for name in names):
-        return ANY_URL_PATTERN
-    return None
-
-
-def _flat_args(annotation: Any) -> list[Any]:
-    args = typing.get_args(annotation)
-    if not args:
-        return [annotation]
-    return [leaf for arg in args for leaf in _flat_args(arg)]
 
 
 def _leaf(setting: Setting, dev_wired: frozenset[tuple[str, ...]] = frozenset()) -> FieldDef:
@@ -82,8 +76,7 @@ def _leaf(setting: Setting, dev_wired: frozenset[tuple[str, ...]] = frozenset())
     # Keep pydantic's constraints; chartgen's own markers mean nothing to the schema.
     constraints = [m for m in field.metadata if not isinstance(m, CHARTGEN_MARKERS)]
     annotation = Annotated[(field.annotation, *constraints)] if constraints else field.annotation
-    pattern = _url_pattern(field.annotation)
-    extra = {"pattern": pattern} if pattern else None
+    extra = schema_constraints(setting) or None
     if setting.required and setting.field_path in dev_wired:
         # Dev mode wires it: required only without dev.enabled (the chart checks that).
         text = f"(required unless dev.enabled) {description}"
@@ -94,14 +87,20 @@ def _leaf(setting: Setting, dev_wired: frozenset[tuple[str, ...]] = frozenset())
     return annotation, Field(default, description=description, json_schema_extra=extra)
 
 
+def _secret_key_field(key: str, setting: Setting) -> FieldDef:
+    if setting.required or is_generated(setting):
+        return DataKey, Field(key, alias=key, description=f"Key holding {key}.")
+    # An existingSecret must hold every key named here (else the pod waits for it): null
+    # says this optional one is not in it.
+    text = f"Key holding {key}; null if your existingSecret does not hold it (then it is unset)."
+    return DataKey | None, Field(key, alias=key, description=text)
+
+
 def _secret_knobs(group: Group) -> dict[str, FieldDef]:
     secrets = group.secrets
     if not secrets:
         return {}
-    keys = {
-        key: (str, Field(key, min_length=1, alias=key, description=f"Key holding {key}."))
-        for key in (group.secret_key(s) for s in secrets)
-    }
+    keys = {group.secret_key(s): _secret_key_field(group.secret_key(s), s) for s in secrets}
     keys_model = create_model(  # type: ignore[call-overload]
         _title((*group.values_path, "secretKeys")), __base__=ValuesSection, **keys
     )
@@ -299,7 +298,7 @@ def values_model(spec: ChartSpec, presets: tuple[Preset, ...]) -> type[ValuesSec
             ),
         ),
         "extra_objects": (
-            list[dict[str, Any]],
+            list[Annotated[dict[str, Any], WithJsonSchema(KUBERNETES_OBJECT)]],
             Field(
                 default_factory=list,
                 description="More Kubernetes objects to deploy with the release (templated).",

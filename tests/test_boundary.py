@@ -702,12 +702,12 @@ def selector_of(labels: dict[str, str]) -> dict[str, str]:
     return {key: labels[key] for key in keys}
 
 
-def tcp(*ports: int) -> list[Doc]:
-    return sorted(({"port": p, "protocol": "TCP"} for p in ports), key=lambda p: p["port"])
+def tcp(*ports: int | str) -> list[Doc]:
+    return sorted(({"port": p, "protocol": "TCP"} for p in ports), key=lambda p: str(p["port"]))
 
 
 def sorted_ports(rule: Doc) -> list[Doc]:
-    return sorted(rule.get("ports") or [], key=lambda p: (p["port"], p.get("protocol", "TCP")))
+    return sorted(rule.get("ports") or [], key=lambda p: (str(p["port"]), p.get("protocol", "TCP")))
 
 
 def policy_of(docs: list[Doc], workload: str) -> Doc:
@@ -771,7 +771,10 @@ def test_each_workload_policy_allows_exactly_its_calls(helm: Helm, example: Path
             for caller, _ in SPEC.callers(name)
         }
         assert callers == expected_callers, where
+        # Its Service's extraPorts are client ports too (e.g. a sidecar's).
+        extra = values[name].get("service", {}).get("extraPorts", [])
         client_ports = {p.number for p in workload.decl.ports if p.clients}
+        client_ports |= {port.get("targetPort", port["port"]) for port in extra}
         if client_ports:
             assert len(clients) == 1, f"{where}: needs one rule for in-cluster clients"
             assert sorted_ports(clients[0]) == tcp(*client_ports), where

@@ -344,7 +344,7 @@ CASES = [
             ),
         ),
         "object-added",
-        "Job/tiny-reindex",
+        "Job/tiny-reindex-<content hash>",
         ATTENTION,
         "1.0.1",
         "1.0.0",

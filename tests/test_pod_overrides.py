@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from chartgen.presets import PresetAutoscaling
+from tests import kube_validation
 from tests.helm import CHART, Helm, RenderError
 from tests.test_render import KUBERNETES_VERSIONS, mentions_path
 
@@ -107,7 +108,7 @@ def test_overrides_render_valid_kubernetes_objects(overridden: list[Doc], kubern
     errors = []
     for doc in overridden:
         try:
-            kubernetes_validate.validate(doc, kubernetes, strict=True)
+            kube_validation.validate(doc, kubernetes)
         except kubernetes_validate.ValidationError as error:
             where = ".".join(map(str, error.path))
             errors.append(f"{doc['kind']}/{doc['metadata']['name']} {where}: {error.message}")

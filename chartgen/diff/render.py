@@ -31,7 +31,8 @@ class HelmError(Exception):
 class Render:
     documents: tuple[Doc, ...] | None  # normalized; None when Helm refused
     error: str  # Helm's message, one line, when it refused
-    # Objects whose template names them after the release revision (a new one per upgrade).
+    # Objects whose template names them after the release revision or a hash of their content
+    # (a new object whenever they change, never one updated in place).
     per_revision: frozenset[ObjectId]
 
 
@@ -52,6 +53,16 @@ def _mentions_revision(template: Path) -> bool:
     return template.is_file() and ".Release.Revision" in template.read_text()
 
 
+@cache
+def _names_by_content(template: Path) -> bool:
+    return template.is_file() and "sha256sum | trunc 8" in template.read_text()
+
+
+# The hash a content-named Job carries; compared without it, the Job before and after an
+# upgrade is one object (replaced when the hash changes).
+CONTENT_HASH = re.compile(r"-[0-9a-f]{8}$")
+
+
 def parse_manifests(stdout: str, chart: Path) -> tuple[list[Doc], frozenset[ObjectId]]:
     documents: list[Doc] = []
     per_revision: set[ObjectId] = set()
@@ -61,7 +72,14 @@ def parse_manifests(stdout: str, chart: Path) -> tuple[list[Doc], frozenset[Obje
             continue
         documents.append(doc)
         source = SOURCE.search(chunk)
-        if source and _mentions_revision(chart / source[1]):
+        template = chart / source[1] if source else None
+        if template is None:
+            continue
+        if doc.get("kind") == "Job" and _names_by_content(template):
+            metadata = doc.get("metadata") or {}
+            metadata["name"] = CONTENT_HASH.sub("-<content hash>", str(metadata.get("name")))
+            per_revision.add(object_id(doc))
+        elif _mentions_revision(template):
             per_revision.add(object_id(doc))
     return documents, frozenset(per_revision)
 

@@ -24,6 +24,7 @@ from tests.e2e.kube import (
     IMAGES_VALUES,
     Release,
     assert_all_ready,
+    kube_json,
     kubectl,
     restricted_namespace,
 )
@@ -142,3 +143,19 @@ def test_login_project_key_span_and_query_through_the_services(production: Relea
         project = flows.create_project(session, "prod")
         trace_id = flows.send_span(urls, flows.ingest_key(session, project), "GET /prod")
         assert flows.queried_span(session, project, trace_id) == ["GET /prod"]
+
+
+def test_no_hook_object_outlives_a_successful_install(production: Release) -> None:
+    """Helm never deletes hook objects on uninstall: the migrations Job and its copies of the
+    DSN, its ConfigMap and ServiceAccount go as soon as the hooks have succeeded."""
+    kinds = "jobs,secrets,configmaps,serviceaccounts"
+    items = kube_json("-n", production.namespace, "get", kinds, "-l", production.selector)["items"]
+    hooks = [
+        f"{item['kind']}/{item['metadata']['name']}"
+        for item in items
+        if "helm.sh/hook" in (item["metadata"].get("annotations") or {})
+    ]
+    assert hooks == []
+    # The release did run them: its history records the hooks' success.
+    manifest = production.run("get", "hooks", production.name).stdout
+    assert "kind: Job" in manifest and "hook-succeeded" in manifest

@@ -44,10 +44,21 @@ Common labels: (dict "context" $ "component" "api"); component may be "".
 */}}
 {{- define "lookout.labels" -}}
 helm.sh/chart: {{ include "lookout.chart" .context }}
+{{ include "lookout.podLabels" . }}
+{{- end }}
+
+{{/*
+The labels of pod templates: the common labels without helm.sh/chart, which would restart
+every pod on a chart version bump that changes nothing in them; a dev service's ("devService"
+true) without the app's version too, which is not theirs.
+*/}}
+{{- define "lookout.podLabels" -}}
 {{ include "lookout.selectorLabels" . }}
+{{- if not .devService }}
 app.kubernetes.io/version: {{ .context.Chart.AppVersion | quote }}
+{{- end }}
 app.kubernetes.io/managed-by: {{ .context.Release.Service }}
-app.kubernetes.io/part-of: {{ include "lookout.name" .context }}
+app.kubernetes.io/part-of: {{ include "lookout.name" .context | quote }}
 {{- with .context.Values.commonLabels }}
 {{ toYaml . }}
 {{- end }}
@@ -68,8 +79,8 @@ indented under metadata. (dict "context" $ "own" (dict ...)); nothing when there
 Selector labels: immutable on Deployments, so they hold only what never changes.
 */}}
 {{- define "lookout.selectorLabels" -}}
-app.kubernetes.io/name: {{ include "lookout.name" .context }}
-app.kubernetes.io/instance: {{ .context.Release.Name }}
+app.kubernetes.io/name: {{ include "lookout.name" .context | quote }}
+app.kubernetes.io/instance: {{ .context.Release.Name | quote }}
 {{- with .component }}
 app.kubernetes.io/component: {{ . }}
 {{- end }}
@@ -345,4 +356,52 @@ remembers it), before any template reads a section: fullname and sizing call it.
 {{- fail (printf "\n\nCONFIGURATION:\n  %s" (join "\n  " $nulls)) }}
 {{- end }}
 {{- end }}
+{{- end }}
+
+{{/*
+The peers of a NetworkPolicy rule from a peer's values: (list "from"|"to" $peer indent) -> the
+`from:`/`to:` block on a new line at that indent, or nothing when the peer is anyAddress (the
+rule's ports bound it). A peer has selectors or a list of peers, and may add cidrs.
+*/}}
+{{- define "lookout.peers" -}}
+{{- $key := index . 0 }}
+{{- $peer := index . 1 }}
+{{- if not $peer.anyAddress }}
+{{- $peers := list }}
+{{- if hasKey $peer "namespaceSelector" }}
+{{- $peers = append $peers (dict "namespaceSelector" $peer.namespaceSelector "podSelector" $peer.podSelector) }}
+{{- end }}
+{{- range $peer.cidrs }}
+{{- $peers = append $peers (dict "ipBlock" (dict "cidr" .)) }}
+{{- end }}
+{{- $peers = concat $peers ($peer.peers | default list) }}
+{{- $block := printf "%s:" $key }}
+{{- range $peers }}
+{{- $block = printf "%s\n  - %s" $block (toYaml . | nindent 4 | trim) }}
+{{- end }}
+{{- $block | nindent (index . 2) }}
+{{- end }}
+{{- end }}
+
+{{/*
+A dev service's image, (list $ .Values.dev.<service>.image): dev.imageRegistry, when set,
+replaces the registry host the repository starts with (docker.io, quay.io) or goes in front.
+*/}}
+{{- define "lookout.devImage" -}}
+{{- $image := index . 1 }}
+{{- $repository := $image.repository }}
+{{- with (index . 0).Values.dev.imageRegistry }}
+{{- $path := regexReplaceAll "^([^/]*[.:][^/]*|localhost)/" $repository "" }}
+{{- $repository = printf "%s/%s" . $path }}
+{{- end }}
+{{- printf "%s:%s" $repository $image.tag }}
+{{- end }}
+
+{{/*
+The host of the public URL, without user info or port, by pattern: urlParse would stop the
+render on a URL it cannot parse, before the chart's own check can name the key.
+*/}}
+{{- define "lookout.publicHost" -}}
+{{- $authority := regexReplaceAll "^[^:/]*://([^/?#@]*@)?([^/?#]*).*$" . "${2}" }}
+{{- regexReplaceAll ":[0-9]*$" $authority "" }}
 {{- end }}

@@ -13,7 +13,7 @@ Checks the schema cannot express. All problems are reported at once, each naming
 {{- end }}
 {{- $errors := list }}
 {{- if and .Values.ingress.enabled .Values.instance.publicUrl }}
-{{- $host := regexReplaceAll ":[0-9]+$" (urlParse .Values.instance.publicUrl).host "" }}
+{{- $host := include "lookout.publicHost" .Values.instance.publicUrl }}
 {{- if not (regexMatch "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$" $host) }}
 {{- $errors = append $errors (printf "instance.publicUrl: the host %q cannot be an Ingress host; use the lower-case DNS name users open (not an IP), or set ingress.enabled=false." $host) }}
 {{- else if regexMatch "^[0-9.]+$" $host }}
@@ -26,24 +26,102 @@ Checks the schema cannot express. All problems are reported at once, each naming
 {{- if not (or .Values.auth.existingSecret .Values.auth.encryptionKey .Values.dev.enabled) }}
 {{- $errors = append $errors (printf "%s: required, and the chart never makes it up (it protects data). Create it once, keep a copy, and point %s.existingSecret at it:\n      kubectl --namespace %s create secret generic %s --from-literal=%s=\"$(%s)\"%s" "auth.encryptionKey" "auth" .Release.Namespace "lookout-auth" "encryptionKey" "python3 -c \u0027import base64,os;print(base64.urlsafe_b64encode(os.urandom(32)).decode())\u0027" " --from-literal=jwtSecret=\"$(openssl rand -hex 48)\"") }}
 {{- end }}
+{{- if and .Values.admin.totpSecret (not (regexMatch "^(?:([A-Za-z2-7]{8}){2,}([A-Za-z2-7]{2}|[A-Za-z2-7]{4,5}|[A-Za-z2-7]{7})?=*)$" (toString .Values.admin.totpSecret))) }}
+{{- $errors = append $errors (print
+  "admin.totpSecret: must be at least 16 characters of base32 (A-Z, 2-7) (the value is not "
+  "shown).") }}
+{{- end }}
+{{- if and .Values.telemetry.otlpHeaders (not (regexMatch "^(?:[^,]*=[^,]*(,[^,]*=[^,]*)*)$" (toString .Values.telemetry.otlpHeaders))) }}
+{{- $errors = append $errors "telemetry.otlpHeaders: must be comma-separated key=value pairs (the value is not shown)." }}
+{{- end }}
+{{- if and .Values.database.dsn (not (regexMatch "^(postgres|postgresql|postgresql\\+asyncpg|postgresql\\+pg8000|postgresql\\+psycopg|postgresql\\+psycopg2|postgresql\\+psycopg2cffi|postgresql\\+py\\-postgresql|postgresql\\+pygresql)://[^\\s\\x00-\\x1f\\x7f]+$" (toString .Values.database.dsn))) }}
+{{- $errors = append $errors (print
+  "database.dsn: must be a postgres:// URL (schemes accepted: postgres, postgresql, "
+  "postgresql+asyncpg, postgresql+pg8000, postgresql+psycopg, postgresql+psycopg2, "
+  "postgresql+psycopg2cffi, postgresql+py-postgresql, postgresql+pygresql) (the value is "
+  "not shown).") }}
+{{- end }}
+{{- if and .Values.auth.jwtSecret (lt (len (toString .Values.auth.jwtSecret)) 32) }}
+{{- $errors = append $errors "auth.jwtSecret: must be at least 32 characters (the value is not shown)." }}
+{{- end }}
+{{- if and .Values.auth.encryptionKey (not (regexMatch "^(?:[A-Za-z0-9_+/-]{43}=)$" (toString .Values.auth.encryptionKey))) }}
+{{- $errors = append $errors (print
+  "auth.encryptionKey: must be 44 characters of urlsafe base64 (32 bytes); create one with: "
+  "python3 -c 'import base64,os;print(base64.urlsafe_b64encode(os.urandom(32)).decode())' "
+  "(the value is not shown).") }}
+{{- end }}
+{{- if ne (not (or (and .Values.objectStorage.existingSecret .Values.objectStorage.secretKeys.accessKeyId) .Values.objectStorage.accessKeyId)) (not (or (and .Values.objectStorage.existingSecret .Values.objectStorage.secretKeys.secretAccessKey) .Values.objectStorage.secretAccessKey)) }}
+{{- $errors = append $errors "objectStorage.accessKeyId and objectStorage.secretAccessKey: set both or neither." }}
+{{- end }}
+{{- if and .Values.oidc.issuer (not .Values.oidc.clientId) }}
+{{- $errors = append $errors "oidc.clientId: required when oidc.issuer is set; set it too." }}
+{{- end }}
+{{- if and (not (kindIs "invalid" .Values.ingest.settings.bufferBytes)) (not (kindIs "invalid" .Values.ingest.settings.maxBatchBytes)) (lt (float64 .Values.ingest.settings.bufferBytes) (float64 .Values.ingest.settings.maxBatchBytes)) }}
+{{- $errors = append $errors (printf (print
+  "ingest.settings.bufferBytes (%v) is below ingest.settings.maxBatchBytes (%v); raise "
+  "ingest.settings.bufferBytes or lower ingest.settings.maxBatchBytes.")
+  (int64 .Values.ingest.settings.bufferBytes) (int64 .Values.ingest.settings.maxBatchBytes)) }}
+{{- end }}
+{{- if not .Values.admin.secretKeys.bootstrapPassword }}
+{{- $errors = append $errors (print
+  "admin.secretKeys.bootstrapPassword: empty, but the app needs admin.bootstrapPassword; "
+  "name the key that holds it.") }}
+{{- end }}
+{{- if and .Values.admin.totpSecret (not .Values.admin.secretKeys.totpSecret) }}
+{{- $errors = append $errors "admin.secretKeys.totpSecret: null, but admin.totpSecret is set; name the key that holds it." }}
+{{- end }}
+{{- if and .Values.telemetry.otlpHeaders (not .Values.telemetry.secretKeys.otlpHeaders) }}
+{{- $errors = append $errors (print
+  "telemetry.secretKeys.otlpHeaders: null, but telemetry.otlpHeaders is set; name the key "
+  "that holds it.") }}
+{{- end }}
+{{- if not .Values.database.secretKeys.dsn }}
+{{- $errors = append $errors "database.secretKeys.dsn: empty, but the app needs database.dsn; name the key that holds it." }}
+{{- end }}
+{{- if and .Values.objectStorage.accessKeyId (not .Values.objectStorage.secretKeys.accessKeyId) }}
+{{- $errors = append $errors (print
+  "objectStorage.secretKeys.accessKeyId: null, but objectStorage.accessKeyId is set; name "
+  "the key that holds it.") }}
+{{- end }}
+{{- if and .Values.objectStorage.secretAccessKey (not .Values.objectStorage.secretKeys.secretAccessKey) }}
+{{- $errors = append $errors (print
+  "objectStorage.secretKeys.secretAccessKey: null, but objectStorage.secretAccessKey is "
+  "set; name the key that holds it.") }}
+{{- end }}
+{{- if and .Values.oidc.clientSecret (not .Values.oidc.secretKeys.clientSecret) }}
+{{- $errors = append $errors "oidc.secretKeys.clientSecret: null, but oidc.clientSecret is set; name the key that holds it." }}
+{{- end }}
+{{- if not .Values.auth.secretKeys.jwtSecret }}
+{{- $errors = append $errors (print
+  "auth.secretKeys.jwtSecret: empty, but the app needs auth.jwtSecret; name the key that "
+  "holds it.") }}
+{{- end }}
+{{- if not .Values.auth.secretKeys.encryptionKey }}
+{{- $errors = append $errors (print
+  "auth.secretKeys.encryptionKey: empty, but the app needs auth.encryptionKey; name the key "
+  "that holds it.") }}
+{{- end }}
+{{- if and .Values.smtp.password (not .Values.smtp.secretKeys.password) }}
+{{- $errors = append $errors "smtp.secretKeys.password: null, but smtp.password is set; name the key that holds it." }}
+{{- end }}
 {{- if and (not .Values.dev.enabled) (kindIs "invalid" .Values.objectStorage.uri) }}
 {{- $errors = append $errors "objectStorage.uri: required (unless dev.enabled, which runs a stand-in)." }}
 {{- end }}
 {{- if .Values.networkPolicy.enabled }}
-{{- if and .Values.oidc.issuer (not (or .Values.networkPolicy.egress.oidc.cidrs .Values.networkPolicy.egress.oidc.peers)) }}
-{{- $errors = append $errors "networkPolicy.egress.oidc.cidrs: required while networkPolicy.enabled, because oidc.issuer is configured: list the CIDRs of that oidc peer (e.g. [10.0.0.0/24]; for a peer inside the cluster, networkPolicy.egress.oidc.peers with a namespaceSelector/podSelector instead), or set networkPolicy.enabled=false if your cluster's CNI does not enforce NetworkPolicy." }}
+{{- if and .Values.oidc.issuer (not (or .Values.networkPolicy.egress.oidc.cidrs .Values.networkPolicy.egress.oidc.peers .Values.networkPolicy.egress.oidc.anyAddress)) }}
+{{- $errors = append $errors "networkPolicy.egress.oidc.cidrs: required while networkPolicy.enabled, because oidc.issuer is configured: list the CIDRs of that oidc peer (e.g. [10.0.0.0/24]; for a peer inside the cluster, networkPolicy.egress.oidc.peers with a namespaceSelector/podSelector instead; anyAddress: true allows any address on its ports), or set networkPolicy.enabled=false if your cluster's CNI does not enforce NetworkPolicy." }}
 {{- end }}
-{{- if and .Values.telemetry.otlpEndpoint (not (or .Values.networkPolicy.egress.otlp.cidrs .Values.networkPolicy.egress.otlp.peers)) }}
-{{- $errors = append $errors "networkPolicy.egress.otlp.cidrs: required while networkPolicy.enabled, because telemetry.otlpEndpoint is configured: list the CIDRs of that otlp peer (e.g. [10.0.0.0/24]; for a peer inside the cluster, networkPolicy.egress.otlp.peers with a namespaceSelector/podSelector instead), or set networkPolicy.enabled=false if your cluster's CNI does not enforce NetworkPolicy." }}
+{{- if and .Values.telemetry.otlpEndpoint (not (or .Values.networkPolicy.egress.otlp.cidrs .Values.networkPolicy.egress.otlp.peers .Values.networkPolicy.egress.otlp.anyAddress)) }}
+{{- $errors = append $errors "networkPolicy.egress.otlp.cidrs: required while networkPolicy.enabled, because telemetry.otlpEndpoint is configured: list the CIDRs of that otlp peer (e.g. [10.0.0.0/24]; for a peer inside the cluster, networkPolicy.egress.otlp.peers with a namespaceSelector/podSelector instead; anyAddress: true allows any address on its ports), or set networkPolicy.enabled=false if your cluster's CNI does not enforce NetworkPolicy." }}
 {{- end }}
-{{- if and (not .Values.dev.enabled) (not (or .Values.networkPolicy.egress.postgresql.cidrs .Values.networkPolicy.egress.postgresql.peers)) }}
-{{- $errors = append $errors "networkPolicy.egress.postgresql.cidrs: required while networkPolicy.enabled, because database.dsn is configured: list the CIDRs of that postgresql peer (e.g. [10.0.0.0/24]; for a peer inside the cluster, networkPolicy.egress.postgresql.peers with a namespaceSelector/podSelector instead), or set networkPolicy.enabled=false if your cluster's CNI does not enforce NetworkPolicy." }}
+{{- if and (not .Values.dev.enabled) (not (or .Values.networkPolicy.egress.postgresql.cidrs .Values.networkPolicy.egress.postgresql.peers .Values.networkPolicy.egress.postgresql.anyAddress)) }}
+{{- $errors = append $errors "networkPolicy.egress.postgresql.cidrs: required while networkPolicy.enabled, because database.dsn is configured: list the CIDRs of that postgresql peer (e.g. [10.0.0.0/24]; for a peer inside the cluster, networkPolicy.egress.postgresql.peers with a namespaceSelector/podSelector instead; anyAddress: true allows any address on its ports), or set networkPolicy.enabled=false if your cluster's CNI does not enforce NetworkPolicy." }}
 {{- end }}
-{{- if and (not .Values.dev.enabled) (not (or .Values.networkPolicy.egress.s3.cidrs .Values.networkPolicy.egress.s3.peers)) }}
-{{- $errors = append $errors "networkPolicy.egress.s3.cidrs: required while networkPolicy.enabled, because objectStorage.uri or objectStorage.endpointUrl is configured: list the CIDRs of that s3 peer (e.g. [10.0.0.0/24]; for a peer inside the cluster, networkPolicy.egress.s3.peers with a namespaceSelector/podSelector instead), or set networkPolicy.enabled=false if your cluster's CNI does not enforce NetworkPolicy." }}
+{{- if and (not .Values.dev.enabled) (not (or .Values.networkPolicy.egress.s3.cidrs .Values.networkPolicy.egress.s3.peers .Values.networkPolicy.egress.s3.anyAddress)) }}
+{{- $errors = append $errors "networkPolicy.egress.s3.cidrs: required while networkPolicy.enabled, because objectStorage.uri or objectStorage.endpointUrl is configured: list the CIDRs of that s3 peer (e.g. [10.0.0.0/24]; for a peer inside the cluster, networkPolicy.egress.s3.peers with a namespaceSelector/podSelector instead; anyAddress: true allows any address on its ports), or set networkPolicy.enabled=false if your cluster's CNI does not enforce NetworkPolicy." }}
 {{- end }}
-{{- if and (not (and .Values.dev.enabled .Values.dev.mail.enabled)) .Values.smtp.host (not (or .Values.networkPolicy.egress.smtp.cidrs .Values.networkPolicy.egress.smtp.peers)) }}
-{{- $errors = append $errors "networkPolicy.egress.smtp.cidrs: required while networkPolicy.enabled, because smtp.host is configured: list the CIDRs of that smtp peer (e.g. [10.0.0.0/24]; for a peer inside the cluster, networkPolicy.egress.smtp.peers with a namespaceSelector/podSelector instead), or set networkPolicy.enabled=false if your cluster's CNI does not enforce NetworkPolicy." }}
+{{- if and (not (and .Values.dev.enabled .Values.dev.mail.enabled)) .Values.smtp.host (not (or .Values.networkPolicy.egress.smtp.cidrs .Values.networkPolicy.egress.smtp.peers .Values.networkPolicy.egress.smtp.anyAddress)) }}
+{{- $errors = append $errors "networkPolicy.egress.smtp.cidrs: required while networkPolicy.enabled, because smtp.host is configured: list the CIDRs of that smtp peer (e.g. [10.0.0.0/24]; for a peer inside the cluster, networkPolicy.egress.smtp.peers with a namespaceSelector/podSelector instead; anyAddress: true allows any address on its ports), or set networkPolicy.enabled=false if your cluster's CNI does not enforce NetworkPolicy." }}
 {{- end }}
 {{- end }}
 {{- /* Env vars the chart sets for api: extraEnv may not shadow them. */}}
@@ -319,6 +397,7 @@ Checks the schema cannot express. All problems are reported at once, each naming
 {{- $errors = concat $errors (include "lookout.validateSizing" (dict "context" . "workload" "migrations") | fromYamlArray) }}
 {{- $errors = concat $errors (include "lookout.validatePod" (dict "context" . "workload" "migrations") | fromYamlArray) }}
 {{- $errors = concat $errors (include "lookout.validatePodLabels" (dict "context" . "key" "podLabels") | fromYamlArray) }}
+{{- $errors = concat $errors (include "lookout.validateExistingSecrets" . | fromYamlArray) }}
 {{- if $errors }}
 {{- fail (printf "\n\nCONFIGURATION:\n  %s" (join "\n  " $errors)) }}
 {{- end }}
@@ -414,6 +493,135 @@ sets itself: (dict "context" $ "key" "api.podLabels") -> YAML list of problems.
 {{- range $label, $_ := $values | default dict }}
 {{- if hasKey $chartLabels $label }}
 {{- $errors = append $errors (printf "%s: %s is a label the chart sets on every pod (its own or commonLabels); remove it here." $.key $label) }}
+{{- end }}
+{{- end }}
+{{- toYaml $errors }}
+{{- end }}
+
+{{/*
+Each existingSecret and the keys secretKeys names, checked against the namespace's Secrets
+when the render can list them (helm install/upgrade; `helm template` sees none and skips):
+a typo would otherwise leave pods waiting for a Secret or key that never comes. A YAML list.
+*/}}
+{{- define "lookout.validateExistingSecrets" -}}
+{{- $errors := list }}
+{{- $found := dict }}
+{{- range (lookup "v1" "Secret" .Release.Namespace "").items | default list }}
+{{- $_ := set $found .metadata.name (keys (.data | default dict)) }}
+{{- end }}
+{{- if $found }}
+{{- with .Values.admin.existingSecret }}
+{{- if not (hasKey $found .) }}
+{{- $errors = append $errors (printf
+  "admin.existingSecret: no Secret %q in namespace %s; create it first, or correct the name."
+  . $.Release.Namespace) }}
+{{- else }}
+{{- $keys := index $found . }}
+{{- if and $.Values.admin.secretKeys.bootstrapPassword (not (has $.Values.admin.secretKeys.bootstrapPassword $keys)) }}
+{{- $errors = append $errors (printf
+  "admin.existingSecret: Secret %q has no key %q (admin.secretKeys.bootstrapPassword); add it."
+  . $.Values.admin.secretKeys.bootstrapPassword) }}
+{{- end }}
+{{- if and $.Values.admin.secretKeys.totpSecret (not (has $.Values.admin.secretKeys.totpSecret $keys)) }}
+{{- $errors = append $errors (printf
+  "admin.existingSecret: Secret %q has no key %q; add it, or set %s: null if %s is unused."
+  . $.Values.admin.secretKeys.totpSecret "admin.secretKeys.totpSecret" "admin.totpSecret") }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- with .Values.telemetry.existingSecret }}
+{{- if not (hasKey $found .) }}
+{{- $errors = append $errors (printf
+  "telemetry.existingSecret: no Secret %q in namespace %s; create it first, or correct the name."
+  . $.Release.Namespace) }}
+{{- else }}
+{{- $keys := index $found . }}
+{{- if and $.Values.telemetry.secretKeys.otlpHeaders (not (has $.Values.telemetry.secretKeys.otlpHeaders $keys)) }}
+{{- $errors = append $errors (printf
+  "telemetry.existingSecret: Secret %q has no key %q; add it, or set %s: null if %s is unused."
+  . $.Values.telemetry.secretKeys.otlpHeaders "telemetry.secretKeys.otlpHeaders" "telemetry.otlpHeaders") }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- with .Values.database.existingSecret }}
+{{- if not (hasKey $found .) }}
+{{- $errors = append $errors (printf
+  "database.existingSecret: no Secret %q in namespace %s; create it first, or correct the name."
+  . $.Release.Namespace) }}
+{{- else }}
+{{- $keys := index $found . }}
+{{- if and $.Values.database.secretKeys.dsn (not (has $.Values.database.secretKeys.dsn $keys)) }}
+{{- $errors = append $errors (printf
+  "database.existingSecret: Secret %q has no key %q (database.secretKeys.dsn); add it."
+  . $.Values.database.secretKeys.dsn) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- with .Values.objectStorage.existingSecret }}
+{{- if not (hasKey $found .) }}
+{{- $errors = append $errors (printf
+  "objectStorage.existingSecret: no Secret %q in namespace %s; create it first, or correct the name."
+  . $.Release.Namespace) }}
+{{- else }}
+{{- $keys := index $found . }}
+{{- if and $.Values.objectStorage.secretKeys.accessKeyId (not (has $.Values.objectStorage.secretKeys.accessKeyId $keys)) }}
+{{- $errors = append $errors (printf
+  "objectStorage.existingSecret: Secret %q has no key %q; add it, or set %s: null if %s is unused."
+  . $.Values.objectStorage.secretKeys.accessKeyId "objectStorage.secretKeys.accessKeyId" "objectStorage.accessKeyId") }}
+{{- end }}
+{{- if and $.Values.objectStorage.secretKeys.secretAccessKey (not (has $.Values.objectStorage.secretKeys.secretAccessKey $keys)) }}
+{{- $errors = append $errors (printf
+  "objectStorage.existingSecret: Secret %q has no key %q; add it, or set %s: null if %s is unused."
+  . $.Values.objectStorage.secretKeys.secretAccessKey "objectStorage.secretKeys.secretAccessKey" "objectStorage.secretAccessKey") }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- with .Values.oidc.existingSecret }}
+{{- if not (hasKey $found .) }}
+{{- $errors = append $errors (printf
+  "oidc.existingSecret: no Secret %q in namespace %s; create it first, or correct the name."
+  . $.Release.Namespace) }}
+{{- else }}
+{{- $keys := index $found . }}
+{{- if and $.Values.oidc.secretKeys.clientSecret (not (has $.Values.oidc.secretKeys.clientSecret $keys)) }}
+{{- $errors = append $errors (printf
+  "oidc.existingSecret: Secret %q has no key %q; add it, or set %s: null if %s is unused."
+  . $.Values.oidc.secretKeys.clientSecret "oidc.secretKeys.clientSecret" "oidc.clientSecret") }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- with .Values.auth.existingSecret }}
+{{- if not (hasKey $found .) }}
+{{- $errors = append $errors (printf
+  "auth.existingSecret: no Secret %q in namespace %s; create it first, or correct the name."
+  . $.Release.Namespace) }}
+{{- else }}
+{{- $keys := index $found . }}
+{{- if and $.Values.auth.secretKeys.jwtSecret (not (has $.Values.auth.secretKeys.jwtSecret $keys)) }}
+{{- $errors = append $errors (printf
+  "auth.existingSecret: Secret %q has no key %q (auth.secretKeys.jwtSecret); add it."
+  . $.Values.auth.secretKeys.jwtSecret) }}
+{{- end }}
+{{- if and $.Values.auth.secretKeys.encryptionKey (not (has $.Values.auth.secretKeys.encryptionKey $keys)) }}
+{{- $errors = append $errors (printf
+  "auth.existingSecret: Secret %q has no key %q (auth.secretKeys.encryptionKey); add it."
+  . $.Values.auth.secretKeys.encryptionKey) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- with .Values.smtp.existingSecret }}
+{{- if not (hasKey $found .) }}
+{{- $errors = append $errors (printf
+  "smtp.existingSecret: no Secret %q in namespace %s; create it first, or correct the name."
+  . $.Release.Namespace) }}
+{{- else }}
+{{- $keys := index $found . }}
+{{- if and $.Values.smtp.secretKeys.password (not (has $.Values.smtp.secretKeys.password $keys)) }}
+{{- $errors = append $errors (printf
+  "smtp.existingSecret: Secret %q has no key %q; add it, or set %s: null if %s is unused."
+  . $.Values.smtp.secretKeys.password "smtp.secretKeys.password" "smtp.password") }}
+{{- end }}
+{{- end }}
 {{- end }}
 {{- end }}
 {{- toYaml $errors }}

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Annotated
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr
 
 from chartgen.runtime.roles import VALUE, Secret
+from chartgen.runtime.rules import Shape
 from lookout.settings.base import Section
 
 JWT_SECRET_MIN_LENGTH = 32
@@ -24,6 +23,9 @@ class AuthSettings(Section):
     jwt_secret: Annotated[
         SecretStr,
         Secret(generate=48),
+        Shape(
+            f"must be at least {JWT_SECRET_MIN_LENGTH} characters", min_length=JWT_SECRET_MIN_LENGTH
+        ),
         Field(description="Signs session tokens; at least 32 random characters."),
     ]
     # Never generated: a made-up key silently makes stored credentials unreadable.
@@ -31,6 +33,13 @@ class AuthSettings(Section):
         SecretStr,
         # Dev mode only: a made-up key is fine where the data is throwaway.
         Secret(create_hint=ENCRYPTION_KEY_HINT, dev_generate=32, encoding="base64"),
+        # 43 characters and "=" are exactly the base64 of 32 bytes (urlsafe, or not: the
+        # urlsafe decoder reads + and / too).
+        Shape(
+            f"must be {ENCRYPTION_KEY_LENGTH} characters of urlsafe base64 (32 bytes); "
+            f"create one with: {ENCRYPTION_KEY_HINT}",
+            pattern=f"[A-Za-z0-9_+/-]{{{ENCRYPTION_KEY_LENGTH - 1}}}=",
+        ),
         Field(
             description="Encrypts stored credentials; 32 bytes in urlsafe base64 (44 chars). "
             "Back it up: without it stored credentials cannot be decrypted."
@@ -41,29 +50,3 @@ class AuthSettings(Section):
         VALUE,
         Field(ge=5, description="Minutes a login session stays valid without activity."),
     ] = 720
-
-    # Own validators instead of min_length: pydantic's wording ("items") confuses operators.
-    @field_validator("jwt_secret")
-    @classmethod
-    def _jwt_secret_long_enough(cls, value: SecretStr) -> SecretStr:
-        if len(value.get_secret_value()) < JWT_SECRET_MIN_LENGTH:
-            raise ValueError(f"must be at least {JWT_SECRET_MIN_LENGTH} characters")
-        return value
-
-    @field_validator("encryption_key")
-    @classmethod
-    def _encryption_key_is_32_bytes(cls, value: SecretStr) -> SecretStr:
-        raw = value.get_secret_value()
-        message = (
-            f"must be {ENCRYPTION_KEY_LENGTH} characters of urlsafe base64 (32 bytes); "
-            f"create one with: {ENCRYPTION_KEY_HINT}"
-        )
-        if len(raw) != ENCRYPTION_KEY_LENGTH:
-            raise ValueError(message)
-        try:
-            decoded = base64.urlsafe_b64decode(raw.encode("ascii"))
-        except (binascii.Error, UnicodeEncodeError):
-            raise ValueError(message) from None
-        if len(decoded) != 32:
-            raise ValueError(message)
-        return value

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from chartgen.runtime.roles import VALUE, Wired
+from chartgen.runtime.rules import AtLeast, cross_field
 from lookout.settings.sections import (
     DatabaseSection,
     LoggingSection,
@@ -74,10 +75,6 @@ class IngestSettings(SizedSettings):
         Field(min_length=1, description="Signal types accepted; others are rejected."),
     ] = ["traces", "metrics", "logs"]  # noqa: RUF012  pydantic copies defaults per instance
 
-    @model_validator(mode="after")
-    def _buffer_holds_a_batch(self) -> IngestSettings:
-        # Otherwise a maximal batch could never be accepted. Runs after SizedSettings
-        # derived buffer_bytes, so it is never None here.
-        if self.buffer_bytes is None or self.buffer_bytes < self.max_batch_bytes:
-            raise ValueError("buffer_bytes must be at least max_batch_bytes")
-        return self
+    # Otherwise a maximal batch could never be accepted. Runs after SizedSettings derived
+    # buffer_bytes (parents' validators first).
+    _buffer_holds_a_batch = cross_field(AtLeast("buffer_bytes", "max_batch_bytes"))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, HttpUrl, SecretStr, model_validator
+from pydantic import Field, HttpUrl, SecretStr
 
 from chartgen.runtime.roles import SECRET, VALUE, Endpoint
+from chartgen.runtime.rules import Together, cross_field
 from lookout.settings.base import Section
 
 
@@ -47,9 +48,5 @@ class ObjectStorageSettings(Section):
         Field(description="Address buckets as host/bucket instead of bucket.host (MinIO)."),
     ] = False
 
-    @model_validator(mode="after")
-    def _keys_come_in_pairs(self) -> ObjectStorageSettings:
-        # Half a key pair silently falls back to cloud identity; fail loudly instead.
-        if (self.access_key_id is None) != (self.secret_access_key is None):
-            raise ValueError("access_key_id and secret_access_key must be set together")
-        return self
+    # Half a key pair silently falls back to cloud identity; fail loudly instead.
+    _keys_come_in_pairs = cross_field(Together("access_key_id", "secret_access_key"))

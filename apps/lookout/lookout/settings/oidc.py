@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, HttpUrl, SecretStr, model_validator
+from pydantic import Field, HttpUrl, SecretStr
 
 from chartgen.runtime.roles import SECRET, VALUE, Endpoint
+from chartgen.runtime.rules import RequiredWith, cross_field
 from lookout.settings.base import Section
 
 
@@ -37,8 +38,4 @@ class OIDCSettings(Section):
         Field(min_length=1, description="ID-token claim listing the user's groups."),
     ] = "groups"
 
-    @model_validator(mode="after")
-    def _issuer_needs_client(self) -> OIDCSettings:
-        if self.issuer is not None and not self.client_id:
-            raise ValueError("client_id is required when issuer is set")
-        return self
+    _issuer_needs_client = cross_field(RequiredWith("client_id", when="issuer"))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, HttpUrl, SecretStr, field_validator
+from pydantic import Field, HttpUrl, SecretStr
 
 from chartgen.runtime.roles import SECRET, VALUE, Endpoint, Renamed
+from chartgen.runtime.rules import Shape
 from lookout.settings.base import Section
 
 
@@ -22,6 +23,8 @@ class TelemetrySettings(Section):
     otlp_headers: Annotated[
         SecretStr | None,
         SECRET,
+        # Every comma-separated item holds an "=". The value is never echoed (an API key).
+        Shape("must be comma-separated key=value pairs", pattern="[^,]*=[^,]*(,[^,]*=[^,]*)*"),
         Field(description="Headers for the OTLP exporter as k=v,k2=v2 (often an API key)."),
     ] = None
     trace_sample_ratio: Annotated[
@@ -36,13 +39,3 @@ class TelemetrySettings(Section):
         VALUE,
         Field(min_length=1, description="service.namespace resource attribute on own telemetry."),
     ] = "lookout"
-
-    @field_validator("otlp_headers")
-    @classmethod
-    def _headers_are_pairs(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is None:
-            return value
-        # The message must not echo the value: headers usually carry an API key.
-        if any("=" not in item for item in value.get_secret_value().split(",")):
-            raise ValueError("must be comma-separated key=value pairs")
-        return value

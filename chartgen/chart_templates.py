@@ -120,6 +120,8 @@ def _fullname_max(spec: ChartSpec) -> int:
             f"{s.component}-bucket{HASH_ROOM}" for s in spec.dev.services() if s.kind == "s3"
         ]
     room = [NAME_LIMIT - len(s) - SUFFIX_ROOM for s in suffixes]
+    # A kind whose object names must be shorter (a CronJob's Jobs add 11 characters).
+    room += [w.decl.traits.name_limit - len(w.name) - SUFFIX_ROOM for w in spec.workloads]
     room += [STATEFULSET_NAME_LIMIT - len(s) - SUFFIX_ROOM for s in stateful]
     return min(room)
 
@@ -222,6 +224,7 @@ def render_templates(
         "required_secrets": _required_secrets(spec),
         "value_guards": value_guards(spec),
         "public_url_ref": values_ref(public_setting.values_path) if public_setting else "",
+        "routed": spec.routes_public,
         "ingress_paths": sorted(
             ((p.path, w.name, p.port) for w in spec.workloads for p in w.decl.ingress),
             key=lambda item: (-len(item[0]), item[0]),
@@ -261,8 +264,8 @@ def render_templates(
     out: dict[str, str] = {}
     env.tests["dev_wired"] = lambda setting: bool(wiring and wiring.fact_of(setting))
     for name in CHART_TEMPLATES:
-        if name == "ingress.yaml" and public_setting is None:
-            continue  # no public URL: nothing to route
+        if name == "ingress.yaml" and not spec.routes_public:
+            continue  # no public URL, or no workload routes a path of it
         out[f"templates/{name}"] = env.get_template(f"{name}.j2").render(common)
     if wiring is not None:
         dev_files = ["secrets.yaml"] + [f"{s.component}.yaml" for s in wiring.services()]

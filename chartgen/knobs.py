@@ -271,7 +271,11 @@ class ExtraEnvVar(BaseModel):
     )
 
 
-def workload_knobs(traits: WorkloadKind) -> dict[str, tuple[object, object]]:
+# A cron schedule: five fields, or a macro such as @daily (the CronJob controller's syntax).
+CRON_PATTERN = r"^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|(\S+\s+){4}\S+)$"
+
+
+def workload_knobs(traits: WorkloadKind, schedule: str = "") -> dict[str, tuple[object, object]]:
     """Per-workload Kubernetes knobs, as create_model field definitions.
 
     Every sizing knob defaults to null: the preset decides until the operator sets it.
@@ -352,6 +356,16 @@ def workload_knobs(traits: WorkloadKind) -> dict[str, tuple[object, object]]:
         knobs["backoff_limit"] = (
             int,
             Field(3, ge=0, le=INT32_MAX, description="Retries before the Job is marked failed."),
+        )
+    if traits.scheduled:
+        knobs["schedule"] = (
+            Annotated[str, Field(pattern=CRON_PATTERN)],
+            Field(schedule, description="When it runs (cron syntax, in the controller's zone)."),
+        )
+        knobs["suspend"] = (bool, Field(False, description="Stop starting new runs."))
+        knobs["concurrency_policy"] = (
+            Literal["Allow", "Forbid", "Replace"],
+            Field("Forbid", description="Whether a run may start while the previous one runs."),
         )
     return knobs
 

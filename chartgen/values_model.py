@@ -144,6 +144,17 @@ def _client_ports(spec: ChartSpec) -> list[str]:
     ]
 
 
+def _ingress_knobs(spec: ChartSpec) -> dict[str, FieldDef]:
+    if not spec.routes_public:
+        return {}
+    return {
+        "ingress": (
+            IngressValues,
+            Field(default_factory=IngressValues, description="Ingress for the public URL."),
+        )
+    }
+
+
 def network_policy_model(spec: ChartSpec) -> type[ValuesSection]:
     egress_fields: dict[str, FieldDef] = {}
     for kind, settings in spec.endpoint_kinds().items():
@@ -161,12 +172,18 @@ def network_policy_model(spec: ChartSpec) -> type[ValuesSection]:
         __base__=ValuesSection,
         enabled=(bool, Field(True, description="Render the NetworkPolicies.")),
         dns=(DnsPeer, Field(default_factory=DnsPeer, description="The cluster DNS (port 53).")),
-        ingress_controller=(
-            IngressControllerPeer,
-            Field(
-                default_factory=IngressControllerPeer,
-                description="The ingress controller (admitted while ingress.enabled).",
-            ),
+        **(
+            {
+                "ingress_controller": (
+                    IngressControllerPeer,
+                    Field(
+                        default_factory=IngressControllerPeer,
+                        description="The ingress controller (admitted while ingress.enabled).",
+                    ),
+                )
+            }
+            if spec.routes_public
+            else {}
         ),
         clients=(
             ClientsPeer,
@@ -177,12 +194,20 @@ def network_policy_model(spec: ChartSpec) -> type[ValuesSection]:
                 + ").",
             ),
         ),
-        egress=(
-            egress,
-            Field(
-                default_factory=egress,
-                description="Outbound peers outside the cluster, one per kind of endpoint.",
-            ),
+        # No endpoint, no egress peers to list (an empty section would be written as null).
+        **(
+            {
+                "egress": (
+                    egress,
+                    Field(
+                        default_factory=egress,
+                        description="Outbound peers outside the cluster, one per kind of "
+                        "endpoint.",
+                    ),
+                )
+            }
+            if egress_fields
+            else {}
         ),
     )
 
@@ -247,10 +272,7 @@ def values_model(spec: ChartSpec, presets: tuple[Preset, ...]) -> type[ValuesSec
             ServiceAccountValues,
             Field(default_factory=ServiceAccountValues, description="Workload ServiceAccounts."),
         ),
-        "ingress": (
-            IngressValues,
-            Field(default_factory=IngressValues, description="Ingress for the public URL."),
-        ),
+        **_ingress_knobs(spec),
         "network_policy": (
             network_policy,
             Field(
@@ -326,7 +348,7 @@ def values_model(spec: ChartSpec, presets: tuple[Preset, ...]) -> type[ValuesSec
         fields[section.key] = (model, Field(default_factory=dict, description=text))
     for workload in spec.workloads:
         decl = workload.decl
-        knobs = workload_knobs(decl.traits)
+        knobs = workload_knobs(decl.traits, decl.schedule)
         probes = tuple(k for k in ("liveness", "readiness") if getattr(decl, k) is not None)
         knobs.update(pod_knobs(decl.traits.kind, workload.scalable, probes, bool(decl.ports)))
         if workload.local is not None:

@@ -57,12 +57,16 @@ class WorkloadKind:
     restart_policy: str  # of its pods ("" for the API's default)
     runs_alongside: bool  # counts in a preset's resource totals (a Job runs to completion)
     backoff_limit: bool  # takes backoffLimit
+    scheduled: bool = False  # runs on a cron schedule: takes schedule, suspend, concurrency
+    name_limit: int = 63  # its object's name: a CronJob's Jobs append 11 characters
 
 
 DEPLOYMENT = WorkloadKind("Deployment", "deployment.yaml", True, "", True, False)
 # A Deployment that never has two pods: no replica knobs, a Recreate rollout.
 SINGLETON = WorkloadKind("Deployment", "deployment.yaml", False, "", True, False)
 JOB = WorkloadKind("Job", "job.yaml", False, "Never", False, True)
+CRONJOB = WorkloadKind("CronJob", "cronjob.yaml", False, "Never", False, True, True, 52)
+KINDS = {"Job": JOB, "CronJob": CRONJOB}
 
 
 @dataclass(frozen=True)
@@ -71,7 +75,9 @@ class Workload:
     description: str
     settings: type[BaseSettings]
     command: tuple[str, ...]
-    kind: Literal["Deployment", "Job"] = "Deployment"
+    kind: Literal["Deployment", "Job", "CronJob"] = "Deployment"
+    # A CronJob's default schedule (cron syntax); the operator may change it.
+    schedule: str = ""
     # A Job that runs as a pre-install,pre-upgrade hook (schema migrations).
     hook: bool = False
     # One replica at most, ever (e.g. a scheduler): no replicas, autoscaling or PDB knobs,
@@ -84,8 +90,8 @@ class Workload:
 
     @property
     def traits(self) -> WorkloadKind:
-        if self.kind == "Job":
-            return JOB
+        if self.kind in KINDS:
+            return KINDS[self.kind]
         return SINGLETON if self.singleton else DEPLOYMENT
 
 

@@ -235,6 +235,11 @@ class ChartSpec:
     def scalable(self) -> dict[str, bool]:
         return {w.name: w.scalable for w in self.workloads}
 
+    @property
+    def routes_public(self) -> bool:
+        """An Ingress serves the public URL: the app has one and a workload routes paths."""
+        return bool(self.decl.public_url_setting) and any(w.decl.ingress for w in self.workloads)
+
     def endpoint_kinds(self) -> dict[str, tuple[Setting, ...]]:
         """Every kind of outbound peer and the settings (first occurrence each) that use it."""
         kinds: dict[str, dict[tuple[str, ...], Setting]] = {}
@@ -535,7 +540,15 @@ def build_spec(decl: ChartDeclaration) -> ChartSpec:
 
 def _check_hooks(spec: ChartSpec) -> None:
     for workload in spec.workloads:
-        if not workload.decl.hook:
+        decl = workload.decl
+        if decl.hook and decl.kind != "Job":
+            raise SpecError(f"workload {workload.name}: only a Job can be a hook (kind Job)")
+        if bool(decl.schedule) != decl.traits.scheduled:
+            raise SpecError(
+                f"workload {workload.name}: a CronJob needs a schedule (e.g. "
+                '"0 3 * * *"), and only a CronJob takes one'
+            )
+        if not decl.hook:
             continue
         for setting in workload.settings:
             role = setting.role

@@ -201,8 +201,7 @@ def network_policy_model(spec: ChartSpec) -> type[ValuesSection]:
                     egress,
                     Field(
                         default_factory=egress,
-                        description="Outbound peers outside the cluster, one per kind of "
-                        "endpoint.",
+                        description="Outbound peers outside the cluster, one per kind of endpoint.",
                     ),
                 )
             }

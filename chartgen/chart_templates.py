@@ -276,7 +276,7 @@ def render_templates(
         context = {
             **common,
             "w": workload,
-            "config": config_entries(workload, spec, chart),
+            "config": config_entries(workload, spec),
             "secrets": secrets,
             "secret_files": secrets if spec.decl.secrets == "files" else [],
             "secret_envs": secrets if spec.decl.secrets == "env" else [],

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from chartgen.model.declaration import DevFact
 from chartgen.model.spec import ChartSpec, Setting, SpecError
 from chartgen.render.conditions import Cond, all_of, ref
+from chartgen.render.config_value import ConfigValue
 
 
 @dataclass(frozen=True)
@@ -49,17 +50,15 @@ def service_of(fact: DevFact) -> DevService:
     return SERVICES[{"postgresql": "postgresql", "s3": "s3", "smtp": "smtp"}[fact.split(".")[0]]]
 
 
-def plain_value(fact: DevFact, chart: str, bucket: str) -> str:
-    """Go template of a non-secret fact, as a quoted ConfigMap value."""
-    minio = f'include "{chart}.componentName" (dict "context" . "component" "minio")'
-    maildev = f'include "{chart}.componentName" (dict "context" . "component" "maildev")'
+def plain_value(fact: DevFact, bucket: str) -> ConfigValue:
+    """A non-secret fact as the ConfigMap value it renders to."""
     values = {
-        "s3.uri": f'"s3://{bucket}"',
-        "s3.endpoint": f'"http://{{{{ {minio} }}}}:{MINIO.port}"',
-        "s3.path_style": '"true"',
-        "smtp.host": f'"{{{{ {maildev} }}}}"',
-        "smtp.port": f'"{MAILDEV.port}"',
-        "smtp.tls": '"false"',
+        "s3.uri": ConfigValue("literal", text=f"s3://{bucket}"),
+        "s3.endpoint": ConfigValue("service_url", component="minio", port=MINIO.port),
+        "s3.path_style": ConfigValue("literal", text="true"),
+        "smtp.host": ConfigValue("service_host", component="maildev"),
+        "smtp.port": ConfigValue("literal", text=str(MAILDEV.port)),
+        "smtp.tls": ConfigValue("literal", text="false"),
     }
     return values[fact]
 

@@ -16,6 +16,7 @@ from chartgen.model.spec import ChartSpec, Encoding, Group, Setting, WorkloadSpe
 from chartgen.naming import kebab
 from chartgen.render.conditions import TRUE, Cond, all_of, any_of, negate
 from chartgen.render.conditions import ref as ref_cond
+from chartgen.render.config_value import ConfigValue
 from chartgen.runtime.quantity import format_bytes, format_cpu
 from chartgen.runtime.roles import Secret, Wired
 
@@ -37,10 +38,10 @@ class ConfigEntry:
     """A ConfigMap data entry: ``env: value`` rendered only when ``condition`` holds."""
 
     env: str
-    value: str  # Go template producing a quoted YAML string
+    value: ConfigValue
     condition: Cond  # when the entry is rendered
     # In dev mode (when dev_condition holds) the value comes from a dev service instead.
-    dev_value: str | None = None
+    dev_value: ConfigValue | None = None
     dev_condition: Cond = TRUE
 
 
@@ -65,17 +66,16 @@ class SecretEntry:
     dev_component: str = ""
 
 
-def _wired_value(setting: Setting, workload: WorkloadSpec, spec: ChartSpec, chart: str) -> str:
+def _wired_value(setting: Setting, workload: WorkloadSpec, spec: ChartSpec) -> ConfigValue:
     role = setting.role
     assert isinstance(role, Wired)
     if role.fact == "namespace":
-        return "{{ .Release.Namespace | quote }}"
+        return ConfigValue("namespace")
     target = spec.workload(role.workload or workload.name)
     port = target.port(role.port)
     if role.fact == "port":
-        return f'"{port}"'
-    service = f'include "{chart}.componentName" (dict "context" . "component" "{target.name}")'
-    return f'"http://{{{{ {service} }}}}:{port}{role.path}"'
+        return ConfigValue("literal", text=str(port))
+    return ConfigValue("service_url", component=target.name, port=port, path=role.path)
 
 
 BUDGET_FACTS = {"cpu_budget": "cpu", "memory_budget": "memory"}
@@ -111,7 +111,7 @@ def budget_entries(workload: WorkloadSpec) -> list[BudgetEntry]:
     ]
 
 
-def config_entries(workload: WorkloadSpec, spec: ChartSpec, chart: str) -> list[ConfigEntry]:
+def config_entries(workload: WorkloadSpec, spec: ChartSpec) -> list[ConfigEntry]:
     wiring = spec.dev
     bucket = spec.decl.dev.bucket if spec.decl.dev else ""
     entries = []
@@ -119,9 +119,7 @@ def config_entries(workload: WorkloadSpec, spec: ChartSpec, chart: str) -> list[
         if isinstance(setting.role, Wired) and setting.role.fact in BUDGET_FACTS:
             continue  # the pod spec fills these from its resources
         if isinstance(setting.role, Wired):
-            entries.append(
-                ConfigEntry(setting.env, _wired_value(setting, workload, spec, chart), TRUE)
-            )
+            entries.append(ConfigEntry(setting.env, _wired_value(setting, workload, spec), TRUE))
         elif setting.exposed and not setting.sensitive:
             ref = values_ref(setting.values_path)
             pipe = PIPES[setting.encoding]
@@ -135,9 +133,9 @@ def config_entries(workload: WorkloadSpec, spec: ChartSpec, chart: str) -> list[
             entries.append(
                 ConfigEntry(
                     setting.env,
-                    f"{{{{ {ref} | {pipe} }}}}",
+                    ConfigValue("values", ref=ref, pipe=pipe),
                     condition,
-                    dev_value=plain_value(fact, chart, bucket) if fact else None,
+                    dev_value=plain_value(fact, bucket) if fact else None,
                     dev_condition=dev_condition(service_of(fact)) if fact else TRUE,
                 )
             )

@@ -51,12 +51,12 @@ lint: bootstrap
 check: bootstrap
 	$(CHARTGEN) check --project $(APP)
 
-# PostgreSQL on 127.0.0.1:5432 for tests/test_database.py: installs Debian's package (as
+# PostgreSQL on 127.0.0.1:5432 for tests/lookout/test_database.py: installs Debian's package (as
 # root) and starts it when needed; idempotent and fast when it already runs.
 postgres:
 	bash tools/postgres.sh
 
-# MinIO for tests/test_serve_*.py: built from its Go module at a pinned version (needs Go;
+# MinIO for tests/lookout/test_serve_*.py: built from its Go module at a pinned version (needs Go;
 # minutes the first time), cached under $${XDG_CACHE_HOME:-~/.cache}/chartgen-tools/.
 minio:
 	bash tools/minio.sh >/dev/null
@@ -92,7 +92,7 @@ EXAMPLES ?= 25
 property: bootstrap
 	mkdir -p .cache && rm -f .cache/property.jsonl
 	PROPERTY_EXAMPLES=$(EXAMPLES) PROPERTY_REPORT=.cache/property.jsonl \
-	  $(BIN)/pytest -n 2 -q -p no:cacheprovider tests/test_values_property.py
+	  $(BIN)/pytest -n 2 -q -p no:cacheprovider tests/chart/test_values_property.py
 	$(BIN)/python -c "import json,collections; t=collections.Counter(); \
 	  [t.update({k: v for k, v in json.loads(l).items() if k != 'section'}) \
 	   for l in open('.cache/property.jsonl')]; print(dict(t))"

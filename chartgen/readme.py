@@ -143,7 +143,8 @@ def _boundary_table(spec: ChartSpec) -> list[str]:
     return rows
 
 
-# checkov findings the chart does not fix, and why; tests/test_boundary.py holds the same list.
+# checkov findings the chart does not fix, and why (tests/chart/test_boundary.py holds the
+# same list).
 CHECKOV_WAIVERS = {
     "CKV_K8S_15": "Image Pull Policy should be Always: tags are pinned (digests too when "
     "`image.digest` is set), so IfNotPresent runs the same image, and Always would make "

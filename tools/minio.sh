@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# MinIO server for tests/test_serve_*.py: builds it from its Go module at a pinned version
+# MinIO server for tests/lookout/test_serve_*.py: builds it from its Go module at a pinned version
 # (MinIO tags releases as RELEASE.*, not semver, so the module proxy knows it only by
 # pseudo-version: `go list -m github.com/minio/minio@latest` gives the newest) and caches the
 # binary under ${XDG_CACHE_HOME:-$HOME/.cache}/chartgen-tools/minio-<version>/minio.

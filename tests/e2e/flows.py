@@ -1,6 +1,6 @@
 """The app's own flow on an installed release, through its Services (port-forwards): log in,
 create a project and an ingest key, send an OTLP span, query it back through the api, and
-find the welcome email in MailDev. The calls are tests/test_serve_flow.py's."""
+find the welcome email in MailDev. The calls are tests/lookout/test_serve_flow.py's."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from typing import Any
 from lookout.serve.ingest import KEY_HEADER
 
 from tests.e2e.kube import Release, kube_json, port_forward
+from tests.lookout.serve_stack import http
 from tests.polling import wait_for
-from tests.serve_stack import http
 
 PORTS = {"api": 8080, "ingest": 4318, "frontend": 3000, "query": 8081, "maildev": 1080}
 

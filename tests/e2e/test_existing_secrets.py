@@ -1,6 +1,7 @@
 """Against a cluster, `helm install` refuses an existingSecret that is not in the namespace or
 lacks a key its secretKeys name, naming the values key and the fix; `helm template` cannot
-see the cluster and renders (the pods then wait for the Secret: tests/test_existing_secrets.py).
+see the cluster and renders (the pods then wait for the Secret:
+tests/chart/test_existing_secrets.py).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Every production override (tests/test_pod_overrides.py's OVERRIDES, plus the NetworkPolicy
+"""Every production override (tests/chart/test_pod_overrides.py's OVERRIDES, plus the NetworkPolicy
 peer choices and /tmp's size limit), rendered by each Helm line and applied with
 `kubectl apply --dry-run=server` into a namespace enforcing Pod Security `restricted`: the real
 API server's validation and admission accept every object, without a warning."""
@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.chart.test_pod_overrides import OVERRIDES
 from tests.e2e.kube import CHART, helm_binary, kubectl, restricted_namespace, run
-from tests.test_pod_overrides import OVERRIDES
 
 pytestmark = pytest.mark.e2e
 

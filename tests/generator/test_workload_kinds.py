@@ -1,6 +1,6 @@
 """A workload kind is a row of traits plus one template: a CronJob, added to the tiny app of
-tests/test_diff.py, builds (the env-contract proof included), renders valid objects on both
-Helm lines with its schedule in values, and its pods get what the app's loader accepts."""
+tests/generator/test_diff.py, builds (the env-contract proof included), renders valid objects on
+both Helm lines with its schedule in values, and its pods get what the app's loader accepts."""
 
 from __future__ import annotations
 
@@ -21,8 +21,8 @@ from chartgen.model.spec import SpecError, build_spec
 from chartgen.runtime.roles import VALUE
 from tests import kube_validation
 from tests.contract import container_start, find_workload, visible_files
+from tests.generator.test_diff import APP_FILE, PRESET_FILE, build, write_project
 from tests.helm import Helm
-from tests.test_diff import APP_FILE, PRESET_FILE, build, write_project
 
 CLEANUP = """
 

@@ -19,7 +19,7 @@ import pytest
 from lookout.serve.ingest import KEY_HEADER
 from lookout.storage.s3 import StorageError
 
-from tests.serve_stack import (
+from tests.lookout.serve_stack import (
     Stack,
     descendants,
     http,

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
+from tests.chart.test_contract import existing_secrets_for, render
 from tests.contract import chart_container_names, container_start, contract_problems, find_workload
 from tests.helm import CHART, Helm
-from tests.test_contract import existing_secrets_for, render
 
 MINIMAL = CHART / "ci" / "minimal-values.yaml"
 OIDC_SECRET_FILE = "LOOKOUT_OIDC__CLIENT_SECRET"

@@ -14,8 +14,8 @@ import yaml
 
 from chartgen.presets import PresetAutoscaling
 from tests import kube_validation
+from tests.chart.test_render import KUBERNETES_VERSIONS, mentions_path
 from tests.helm import CHART, Helm, RenderError
-from tests.test_render import KUBERNETES_VERSIONS, mentions_path
 
 MINIMAL = CHART / "ci" / "minimal-values.yaml"
 Doc = dict[str, Any]

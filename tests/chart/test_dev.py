@@ -36,6 +36,8 @@ from chartgen.dev import MAILDEV, MINIO, POSTGRESQL, SECRET_FACTS
 from chartgen.model.spec import build_spec
 from chartgen.readme import CHECKOV_WAIVERS
 from tests import kube_validation
+from tests.chart.test_boundary import run_checkov
+from tests.chart.test_render import KUBERNETES_VERSIONS
 from tests.contract import (
     ContainerStart,
     container_names,
@@ -64,8 +66,6 @@ from tests.helm import (
     merge,
     values_of,
 )
-from tests.test_boundary import run_checkov
-from tests.test_render import KUBERNETES_VERSIONS
 
 Doc = dict[str, Any]
 

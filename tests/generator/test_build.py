@@ -23,7 +23,7 @@ from chartgen.runtime.roles import SECRET, VALUE, Endpoint, Shared
 from chartgen.values_model import values_model
 from chartgen.values_tree import Node, leaves, walk
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PROJECT = find_project(ROOT / "apps" / "lookout")
 
 
@@ -123,7 +123,7 @@ def test_yaml_language_server_modeline(chart) -> None:
 def test_every_setting_reaches_its_workloads() -> None:
     spec = build_spec(CHART)
     for workload in spec.workloads:
-        config = {e.env for e in config_entries(workload, spec, spec.name)}
+        config = {e.env for e in config_entries(workload, spec)}
         secrets = {e.env for e in secret_entries(workload, spec)}
         budgets = {e.env for e in budget_entries(workload)}
         assert not config & secrets and not config & budgets

@@ -25,7 +25,7 @@ from pydantic import BaseModel, ValidationError
 from chartgen.model.declaration import ExecProbe
 from chartgen.runtime.roles import Derived, Endpoint, Internal, Secret, Shared, Value, Wired
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ROLE_TYPES = (Value, Secret, Endpoint, Derived, Wired, Internal)
 
 DB_PASSWORD = "db-pass-7Qx9"
@@ -526,7 +526,8 @@ def test_python_dash_m_lookout_reads_secret_files(tmp_path: Path) -> None:
 
 
 def test_serve_refuses_to_start_on_settings_check_config_rejects() -> None:
-    # serve is real now: tests/test_serve_*.py run every service; it loads like check-config.
+    # serve is real now (tests/lookout/test_serve_*.py run every service); it loads like
+    # check-config.
     result = CliRunner().invoke(main, ["serve", "api"])
     assert result.exit_code == 1
     assert "ApiSettings did not load" in result.stderr

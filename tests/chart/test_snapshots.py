@@ -2,7 +2,7 @@
 the other tests. The generated files themselves are guarded by the drift check (`chartgen
 check`), so they are not snapshotted twice.
 
-Update on purpose only (`pytest tests/test_snapshots.py --snapshot-update`) and read the diff.
+Update on purpose only (`pytest tests/chart/test_snapshots.py --snapshot-update`) and read the diff.
 """
 
 from __future__ import annotations

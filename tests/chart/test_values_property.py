@@ -30,10 +30,10 @@ from pydantic import ValidationError
 
 from chartgen.model.proof import check_delivered
 from chartgen.model.spec import build_spec
+from tests.chart.test_contract import existing_secrets_for
 from tests.contract import ContractError, container_start, service_of, workloads
 from tests.helm import CHART, PINNED, Helm, merge
 from tests.kube_validation import validate
-from tests.test_contract import existing_secrets_for
 
 SCHEMA: dict[str, Any] = json.loads((CHART / "values.schema.json").read_text())
 EXAMPLES = sorted((CHART / "ci").glob("*-values.yaml"))

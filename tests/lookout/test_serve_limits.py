@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from lookout.serve.tokens import issue_token, key_hash, new_ingest_key
 
-from tests.serve_stack import Stack, http, migrated_stack, wait_for
+from tests.lookout.serve_stack import Stack, http, migrated_stack, wait_for
 
 
 @pytest.fixture(scope="module")

@@ -28,7 +28,7 @@ from lookout.settings.base import SECRETS_DIR_ENV
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DSN_ENV = "CHARTGEN_TEST_POSTGRES_DSN"
 DEFAULT_DSN = "postgresql://chartgen:chartgen@127.0.0.1:5432/postgres"
 ADMIN_DSN = os.environ.get(DSN_ENV, DEFAULT_DSN)

@@ -1,5 +1,5 @@
-"""Real servers for tests/test_serve_*.py: PostgreSQL, MinIO, an SMTP receiver, and Lookout's
-services as ``python -m lookout serve SERVICE`` subprocesses.
+"""Real servers for tests/lookout/test_serve_*.py: PostgreSQL, MinIO, an SMTP receiver, and
+Lookout's services as ``python -m lookout serve SERVICE`` subprocesses.
 
 Each service gets the env vars and secret files the chart renders for its container in dev
 mode (ci/dev-values.yaml, tiny preset), with only addresses replaced: the in-cluster hosts by
@@ -43,7 +43,7 @@ from tests.contract import container_start, find_workload
 from tests.helm import CHART, PINNED, Helm
 from tests.polling import wait_for as poll
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DEV_VALUES = CHART / "ci" / "dev-values.yaml"
 ADMIN_DSN = os.environ.get(
     "CHARTGEN_TEST_POSTGRES_DSN", "postgresql://chartgen:chartgen@127.0.0.1:5432/postgres"

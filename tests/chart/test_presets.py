@@ -17,9 +17,9 @@ from lookout.sizing.units import format_bytes, format_cpu
 from chartgen.runtime.derive import derived_fields, evaluate
 from chartgen.runtime.quantity import bytes_of, millicores
 from chartgen.runtime.roles import Budget
+from tests.chart.test_contract import existing_secrets_for
 from tests.contract import container_start, find_workload, run_check_config
 from tests.helm import CHART, PRESETS, Helm, normalize_generated
-from tests.test_contract import existing_secrets_for
 
 MINIMAL = CHART / "ci" / "minimal-values.yaml"
 README = (CHART / "README.md").read_text()

@@ -36,6 +36,13 @@ class ValuesSection(BaseModel):
     )
 
 
+def no_items() -> list[Any]:
+    """An empty list, as a default_factory. pydantic reads every default factory's signature
+    on each schema build; ``list``'s, a builtin's, is parsed from text (~70 µs, against ~5 µs
+    for a function), and the values model has dozens of list knobs."""
+    return []
+
+
 # Kubernetes objects the chart passes through, typed by the API's own definitions.
 Affinity = Annotated[dict[str, Any], KubeType("core.v1.Affinity")]
 Tolerations = Annotated[list[dict[str, Any]], KubeType("core.v1.Toleration", many=True)]
@@ -159,7 +166,7 @@ def egress_rule(kind: str, port: int, used_by: str) -> type[ValuesSection]:
         cidrs=(
             list[Cidr],
             Field(
-                default_factory=list,
+                default_factory=no_items,
                 description=f"CIDRs of the {kind} peer(s) ({used_by}); these or peers are "
                 "required while networkPolicy.enabled and the connection is configured.",
             ),
@@ -167,7 +174,7 @@ def egress_rule(kind: str, port: int, used_by: str) -> type[ValuesSection]:
         peers=(
             NetworkPolicyPeers,
             Field(
-                default_factory=list,
+                default_factory=no_items,
                 description="NetworkPolicy peers (namespaceSelector/podSelector) for a peer "
                 "inside the cluster, where CIDRs would not match pod addresses.",
             ),
@@ -290,7 +297,7 @@ def workload_knobs(traits: WorkloadKind) -> dict[str, tuple[object, object]]:
     knobs["extra_env"] = (
         list[ExtraEnvVar],
         Field(
-            default_factory=list,
+            default_factory=no_items,
             description="More env vars for settings the chart does not expose; a variable the "
             "chart sets is refused (set its values key instead).",
         ),
@@ -298,7 +305,7 @@ def workload_knobs(traits: WorkloadKind) -> dict[str, tuple[object, object]]:
     knobs["extra_env_from"] = (
         Annotated[list[dict[str, Any]], KubeType("core.v1.EnvFromSource", many=True)],
         Field(
-            default_factory=list,
+            default_factory=no_items,
             description="More envFrom sources (configMapRef / secretRef), read after the "
             "chart's own ConfigMap.",
         ),

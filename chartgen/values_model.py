@@ -26,6 +26,7 @@ from chartgen.knobs import (
     Tolerations,
     ValuesSection,
     egress_rule,
+    no_items,
     workload_knobs,
 )
 from chartgen.kube_names import (
@@ -242,7 +243,9 @@ def values_model(spec: ChartSpec, presets: tuple[Preset, ...]) -> type[ValuesSec
         ),
         "image_pull_secrets": (
             list[ImagePullSecret],
-            Field(default_factory=list, description="Secrets for pulling from a private registry."),
+            Field(
+                default_factory=no_items, description="Secrets for pulling from a private registry."
+            ),
         ),
         "service_account": (
             ServiceAccountValues,
@@ -267,7 +270,7 @@ def values_model(spec: ChartSpec, presets: tuple[Preset, ...]) -> type[ValuesSec
         ),
         "tolerations": (
             Tolerations,
-            Field(default_factory=list, description="Taints every pod tolerates."),
+            Field(default_factory=no_items, description="Taints every pod tolerates."),
         ),
         "affinity": (
             Affinity,
@@ -301,7 +304,7 @@ def values_model(spec: ChartSpec, presets: tuple[Preset, ...]) -> type[ValuesSec
         "extra_objects": (
             list[dict[str, Any]],
             Field(
-                default_factory=list,
+                default_factory=no_items,
                 description="More Kubernetes objects to deploy with the release (templated).",
             ),
         ),

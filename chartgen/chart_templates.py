@@ -6,6 +6,7 @@ and StrictUndefined turns a typo in a source into a build error instead of an em
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import jinja2
@@ -44,7 +45,19 @@ CHART_TEMPLATES = (
 SUFFIX_ROOM = 1
 
 
+@jinja2.pass_context
+def _dev_wired(context: jinja2.runtime.Context, setting: Setting) -> bool:
+    """Whether dev mode wires the setting: a test reading this render's dev wiring, as the
+    environment is shared by every build."""
+    wiring: DevWiring | None = context["dev_wiring"]
+    return bool(wiring and wiring.fact_of(setting))
+
+
+@functools.cache
 def jinja_environment(templates: Path) -> jinja2.Environment:
+    """One environment per templates directory and process: it keeps the templates it has
+    loaded (reloading one whose file changed, Jinja's auto_reload), where a new environment
+    per build read and unpickled every template again."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates),
         block_start_string="<%",
@@ -69,6 +82,7 @@ def jinja_environment(templates: Path) -> jinja2.Environment:
     env.tests["generated_secret"] = is_generated
     env.filters["generated_secret"] = is_generated
     env.tests["dev_generated_secret"] = is_dev_generated
+    env.tests["dev_wired"] = _dev_wired
     env.filters["dev_generated_secret"] = is_dev_generated
     env.globals.update(
         values_ref=values_ref,
@@ -195,6 +209,7 @@ def render_templates(
         "has_dev": spec.decl.dev is not None,
         "dev": spec.decl.dev,
         "dev_services": wiring.services() if wiring else (),
+        "dev_wiring": wiring,
         "kind_users": {
             kind: [w.name for w in spec.workloads if kind in w.endpoints()]
             for kind in spec.endpoint_kinds()
@@ -222,7 +237,6 @@ def render_templates(
         ],
     }
     out: dict[str, str] = {}
-    env.tests["dev_wired"] = lambda setting: bool(wiring and wiring.fact_of(setting))
     for name in CHART_TEMPLATES:
         if name == "ingress.yaml" and public_setting is None:
             continue  # no public URL: nothing to route

@@ -7,6 +7,8 @@ other models (resources) are printed as their (empty) default and documented as 
 
 from __future__ import annotations
 
+import functools
+import sys
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
@@ -34,6 +36,28 @@ class ValuesSection(BaseModel):
     model_config = ConfigDict(
         extra="forbid", alias_generator=camel, populate_by_name=True, defer_build=True
     )
+
+
+def _declared(model: type[BaseModel]) -> bool:
+    """Whether ``model`` is a class of a module (not one create_model made for a build)."""
+    module = sys.modules.get(model.__module__)
+    return getattr(module, model.__qualname__, None) is model
+
+
+@functools.cache
+def build_declared_sections() -> None:
+    """Complete, once per process, the sections declared as classes (these modules' knobs).
+
+    Deferred like every section, they never got a schema of their own, so every build's
+    values model generated theirs again inside its own; complete, pydantic reuses it. The
+    sections create_model makes for a build stay deferred.
+    """
+    todo = list(ValuesSection.__subclasses__())
+    while todo:
+        model = todo.pop()
+        todo.extend(model.__subclasses__())
+        if _declared(model):
+            model.model_rebuild(force=True)
 
 
 def no_items() -> list[Any]:

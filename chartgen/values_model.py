@@ -25,6 +25,7 @@ from chartgen.knobs import (
     ServiceAccountValues,
     Tolerations,
     ValuesSection,
+    build_declared_sections,
     egress_rule,
     no_items,
     workload_knobs,
@@ -190,6 +191,7 @@ def network_policy_model(spec: ChartSpec) -> type[ValuesSection]:
 
 
 def values_model(spec: ChartSpec, presets: tuple[Preset, ...]) -> type[ValuesSection]:
+    build_declared_sections()
     decl = spec.decl
     network_policy = network_policy_model(spec)
     preset_names = tuple(p.name for p in presets)

@@ -1,9 +1,11 @@
 """Where the env-contract proof loads an app's settings: exactly a given environment, an empty
 working directory and a secrets directory holding exactly the given files.
 
-Both directories are made once and emptied after every load, not made afresh per load:
-creating and removing a directory costs milliseconds on some filesystems, and a build loads
-settings at least once per workload.
+Both directories are made once, not afresh per load: creating and removing a directory (or
+a file) costs milliseconds on some filesystems, and a build loads settings at least once per
+workload. The working directory is emptied after every load; in the secrets directory only
+the files that differ from the previous load's are written or removed (workloads share most
+of their secrets).
 """
 
 from __future__ import annotations
@@ -32,12 +34,14 @@ class Sandbox:
 
     def __init__(self) -> None:
         self._root: tempfile.TemporaryDirectory[str] | None = None
+        self._files: dict[str, str] = {}  # what the secrets directory holds
 
     def __enter__(self) -> Sandbox:
         self._root = tempfile.TemporaryDirectory(prefix="chartgen-proof-")
         root = Path(self._root.name)
         (root / "cwd").mkdir()
         (root / "secrets").mkdir()
+        self._files = {}
         return self
 
     def __exit__(
@@ -59,10 +63,9 @@ class Sandbox:
     def run(self, env: Mapping[str, str], files: Mapping[str, str], load: Callable[[Path], T]) -> T:
         """``load(secrets_dir)`` with exactly ``env`` as the process environment, in the empty
         working directory, ``files`` (name -> text) in the secrets directory; everything is
-        restored, and both directories emptied, when it returns or raises."""
+        restored, and the working directory emptied, when it returns or raises."""
         cwd, secrets = self._dirs
-        for name, text in files.items():
-            (secrets / name).write_text(text)
+        self._lay(secrets, files)
         saved_env, saved_cwd = dict(os.environ), os.getcwd()
         os.environ.clear()
         os.environ.update(env)
@@ -73,5 +76,17 @@ class Sandbox:
             os.chdir(saved_cwd)
             os.environ.clear()
             os.environ.update(saved_env)
-            _empty(secrets)
             _empty(cwd)
+
+    def _lay(self, secrets: Path, files: Mapping[str, str]) -> None:
+        """Make the secrets directory hold exactly ``files``."""
+        if {entry.name for entry in secrets.iterdir()} != set(self._files):
+            _empty(secrets)  # the load changed it: start again from nothing
+            self._files = {}
+        for name in set(self._files) - set(files):
+            (secrets / name).unlink()
+            del self._files[name]
+        for name, text in files.items():
+            if self._files.get(name) != text:
+                (secrets / name).write_text(text)
+                self._files[name] = text

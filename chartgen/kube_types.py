@@ -84,10 +84,18 @@ def _refs(node: Any) -> set[str]:
 
 
 def definitions(*names: str) -> dict[str, Any]:
-    """The named definitions and every one they refer to, transitively, cleaned, by name."""
+    """The named definitions and every one they refer to, transitively, cleaned, by name.
+
+    Shared with every caller asking for the same names (the bundle is pinned, so the result
+    is too): a copy of the mapping, the definitions themselves not to be changed."""
+    return dict(_closure(frozenset(full_name(n) for n in names)))
+
+
+@functools.cache
+def _closure(names: frozenset[str]) -> dict[str, Any]:
     bundled = _bundled()
     out: dict[str, Any] = {}
-    todo = [full_name(n) for n in names]
+    todo = sorted(names)
     while todo:
         name = todo.pop()
         if name in out:

@@ -10,9 +10,11 @@ Chart name, overridable with nameOverride.
 Fully qualified release name. Object names append a component to it, so a longer one is cut
 to leave room for the longest suffix (41 characters: every name stays a valid
 DNS label, a StatefulSet's within 52) and ends in a short hash of the whole, so two long
-names that share a beginning still differ.
+names that share a beginning still differ. Worked out once per render: the root context,
+shared by every template of the chart, remembers it (every object's name starts with it).
 */}}
 {{- define "lookout.fullname" -}}
+{{- if not (hasKey . "chartgenFullname") }}
 {{- include "lookout.checkSections" . }}
 {{- $name := default .Chart.Name .Values.nameOverride }}
 {{- $full := .Values.fullnameOverride }}
@@ -22,7 +24,9 @@ names that share a beginning still differ.
 {{- if gt (len $full) 41 }}
 {{- $full = printf "%s-%s" ($full | trunc 35 | trimSuffix "-") ($full | sha256sum | trunc 5) }}
 {{- end }}
-{{- $full }}
+{{- $_ := set . "chartgenFullname" $full }}
+{{- end }}
+{{- .chartgenFullname }}
 {{- end }}
 
 {{/*

@@ -14,7 +14,7 @@ import math
 from typing import Any
 
 from pydantic import BaseModel
-from pydantic.json_schema import GenerateJsonSchema
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode
 
 from chartgen.kube_types import embed
 from chartgen.retired import RetiredKey, add_retired_keys
@@ -50,6 +50,14 @@ class ValuesJsonSchema(GenerateJsonSchema):
 
     def encode_default(self, dft: Any) -> Any:
         return dft if _plain_json(dft) else super().encode_default(dft)
+
+    @property
+    def mode(self) -> JsonSchemaMode:
+        """pydantic's, read without its cost: a generator asks for its mode dozens of times
+        per field, and pydantic's reads the (always unset) json_schema_mode_override through
+        ConfigWrapper.__getattr__, which raises and catches a KeyError for a missing key."""
+        override = self._config.config_dict.get("json_schema_mode_override")
+        return self._mode if override is None else override
 
 
 def _clean(node: Any) -> Any:

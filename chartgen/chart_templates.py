@@ -6,6 +6,7 @@ and StrictUndefined turns a typo in a source into a build error instead of an em
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
@@ -47,7 +48,19 @@ CHART_TEMPLATES = (
 SUFFIX_ROOM = 1
 
 
+@jinja2.pass_context
+def _dev_wired(context: jinja2.runtime.Context, setting: Setting) -> bool:
+    """Whether dev mode wires the setting: a test reading this render's dev wiring, as the
+    environment is shared by every build."""
+    wiring: DevWiring | None = context["dev_wiring"]
+    return bool(wiring and wiring.fact_of(setting))
+
+
+@functools.cache
 def jinja_environment(templates: Path) -> jinja2.Environment:
+    """One environment per templates directory and process: it keeps the templates it has
+    loaded (reloading one whose file changed, Jinja's auto_reload), where a new environment
+    per build read and unpickled every template again."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates),
         block_start_string="<%",
@@ -73,6 +86,7 @@ def jinja_environment(templates: Path) -> jinja2.Environment:
     env.tests["generated_secret"] = is_generated
     env.filters["generated_secret"] = is_generated
     env.tests["dev_generated_secret"] = is_dev_generated
+    env.tests["dev_wired"] = _dev_wired
     env.filters["dev_generated_secret"] = is_dev_generated
     env.globals.update(
         values_ref=values_ref,
@@ -235,6 +249,7 @@ def render_templates(
         "has_dev": spec.decl.dev is not None,
         "dev": spec.decl.dev,
         "dev_services": wiring.services() if wiring else (),
+        "dev_wiring": wiring,
         "kind_users": {
             kind: [w.name for w in spec.workloads if kind in w.endpoints()]
             for kind in spec.endpoint_kinds()
@@ -262,7 +277,6 @@ def render_templates(
         ],
     }
     out: dict[str, str] = {}
-    env.tests["dev_wired"] = lambda setting: bool(wiring and wiring.fact_of(setting))
     for name in CHART_TEMPLATES:
         if name == "ingress.yaml" and not spec.routes_public:
             continue  # no public URL, or no workload routes a path of it

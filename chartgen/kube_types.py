@@ -122,7 +122,15 @@ def closure(source: dict[str, Any], names: frozenset[str] | tuple[str, ...]) -> 
 
 
 def definitions(*names: str) -> dict[str, Any]:
-    """The named definitions and every one they refer to, from the vendored ones."""
+    """The named definitions and every one they refer to, from the vendored ones.
+
+    Shared with every caller asking for the same names (the vendored file is pinned, so the
+    result is too): a copy of the mapping, the definitions themselves not to be changed."""
+    return dict(_vendored_closure(frozenset(full_name(n) for n in names)))
+
+
+@functools.cache
+def _vendored_closure(names: frozenset[str]) -> dict[str, Any]:
     return closure(_vendored(), names)
 
 

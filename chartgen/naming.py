@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 
+
+# Cached: pydantic's alias generator calls it for every field of every values section.
+@functools.cache
 def camel(snake: str) -> str:
     head, *rest = snake.split("_")
     return head + "".join(part[:1].upper() + part[1:] for part in rest)

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, create_model
 
-from chartgen.knobs import QUANTITY_PATTERN, ValuesSection
+from chartgen.knobs import QUANTITY_PATTERN, ValuesSection, no_items
 from chartgen.kube_types import KubeType
 
 PodSecurityContext = Annotated[dict[str, Any], KubeType("core.v1.PodSecurityContext")]
@@ -87,7 +87,7 @@ class WorkloadService(ValuesSection):
         default_factory=dict, description="More annotations on its Service (over service's)."
     )
     extra_ports: _list_of("core.v1.ServicePort") = Field(  # type: ignore[valid-type]
-        default_factory=list,
+        default_factory=no_items,
         description="More Service ports, e.g. a sidecar's (targetPort: its container port); "
         "its NetworkPolicy admits them from networkPolicy.clients.",
     )
@@ -174,18 +174,18 @@ def pod_knobs(kind: str, scalable: bool, probes: tuple[str, ...], ports: bool) -
         "extra_volumes": (
             _list_of("core.v1.Volume"),
             Field(
-                default_factory=list,
+                default_factory=no_items,
                 description="More volumes of its pods, e.g. a ConfigMap with a corporate CA.",
             ),
         ),
         "extra_volume_mounts": (
             _list_of("core.v1.VolumeMount"),
-            Field(default_factory=list, description="More volume mounts of its app container."),
+            Field(default_factory=no_items, description="More volume mounts of its app container."),
         ),
         "init_containers": (
             _list_of("core.v1.Container"),
             Field(
-                default_factory=list,
+                default_factory=no_items,
                 description="Containers run before the app (restartPolicy: Always makes one a "
                 "native sidecar, which a Job needs to complete).",
             ),
@@ -193,7 +193,7 @@ def pod_knobs(kind: str, scalable: bool, probes: tuple[str, ...], ports: bool) -
         "sidecars": (
             _list_of("core.v1.Container"),
             Field(
-                default_factory=list,
+                default_factory=no_items,
                 description="More containers beside the app, e.g. a Vault agent or a Cloud "
                 "SQL proxy.",
             ),

@@ -10,9 +10,11 @@ which Helm injects into every chart used as a subchart.
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from pydantic import BaseModel
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode
 
 from chartgen.kube_types import embed
 from chartgen.retired import RetiredKey, add_retired_keys
@@ -25,6 +27,37 @@ KEPT_FORMATS: frozenset[str] = frozenset()
 
 # Keywords whose value is a map of names to schemas (the names are not keywords).
 SCHEMA_MAPS = ("properties", "$defs", "patternProperties")
+
+
+def _plain_json(value: Any) -> bool:
+    """Whether ``value`` is already its own JSON form (what pydantic's encoding returns)."""
+    kind = type(value)
+    if value is None or kind in (str, int, bool):
+        return True
+    if kind is float:
+        return math.isfinite(value)  # inf and nan are encoded, not kept
+    if kind is list:
+        return all(_plain_json(item) for item in value)
+    if kind is dict:
+        return all(type(k) is str and _plain_json(v) for k, v in value.items())
+    return False
+
+
+class ValuesJsonSchema(GenerateJsonSchema):
+    """pydantic's generator, with a short cut for plain defaults: pydantic encodes each one
+    through a TypeAdapter made for it, most of the cost of the whole schema for a chart's
+    hundreds of str, int and bool defaults, which encode to themselves."""
+
+    def encode_default(self, dft: Any) -> Any:
+        return dft if _plain_json(dft) else super().encode_default(dft)
+
+    @property
+    def mode(self) -> JsonSchemaMode:
+        """pydantic's, read without its cost: a generator asks for its mode dozens of times
+        per field, and pydantic's reads the (always unset) json_schema_mode_override through
+        ConfigWrapper.__getattr__, which raises and catches a KeyError for a missing key."""
+        override = self._config.config_dict.get("json_schema_mode_override")
+        return self._mode if override is None else override
 
 
 def _clean(node: Any) -> Any:
@@ -65,7 +98,9 @@ def _closed_pattern_map(node: dict[str, Any]) -> dict[str, Any]:
 def values_schema(
     model: type[BaseModel], comment: str, retired: tuple[RetiredKey, ...] = ()
 ) -> dict[str, Any]:
-    raw = model.model_json_schema(by_alias=True, mode="validation")
+    raw = model.model_json_schema(
+        by_alias=True, mode="validation", schema_generator=ValuesJsonSchema
+    )
     embed(raw)
     schema = _clean(raw)
     add_retired_keys(schema, retired)

@@ -25,7 +25,9 @@ from chartgen.knobs import (
     ServiceAccountValues,
     Tolerations,
     ValuesSection,
+    build_declared_sections,
     egress_rule,
+    no_items,
     workload_knobs,
 )
 from chartgen.kube_names import (
@@ -212,6 +214,7 @@ def network_policy_model(spec: ChartSpec) -> type[ValuesSection]:
 
 
 def values_model(spec: ChartSpec, presets: tuple[Preset, ...]) -> type[ValuesSection]:
+    build_declared_sections()
     decl = spec.decl
     network_policy = network_policy_model(spec)
     preset_names = tuple(p.name for p in presets)
@@ -265,7 +268,9 @@ def values_model(spec: ChartSpec, presets: tuple[Preset, ...]) -> type[ValuesSec
         ),
         "image_pull_secrets": (
             list[ImagePullSecret],
-            Field(default_factory=list, description="Secrets for pulling from a private registry."),
+            Field(
+                default_factory=no_items, description="Secrets for pulling from a private registry."
+            ),
         ),
         "service_account": (
             ServiceAccountValues,
@@ -287,7 +292,7 @@ def values_model(spec: ChartSpec, presets: tuple[Preset, ...]) -> type[ValuesSec
         ),
         "tolerations": (
             Tolerations,
-            Field(default_factory=list, description="Taints every pod tolerates."),
+            Field(default_factory=no_items, description="Taints every pod tolerates."),
         ),
         "affinity": (
             Affinity,
@@ -321,7 +326,7 @@ def values_model(spec: ChartSpec, presets: tuple[Preset, ...]) -> type[ValuesSec
         "extra_objects": (
             list[Annotated[dict[str, Any], WithJsonSchema(KUBERNETES_OBJECT)]],
             Field(
-                default_factory=list,
+                default_factory=no_items,
                 description="More Kubernetes objects to deploy with the release (templated).",
             ),
         ),

@@ -10,12 +10,20 @@ from typing import Any
 from chartgen.values_tree import Node
 
 WIDTH = 100
+_BREAKS = re.compile(r"[\t\n\v\f\r]")
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """textwrap.wrap(text, width), without its cost for the usual one-line description."""
+    if len(text) <= width and text == text.strip() and not _BREAKS.search(text):
+        return [text]
+    return textwrap.wrap(text, width)
 
 
 def _comment(text: str, indent: str, prefix: str = "-- ") -> list[str]:
     if not text:
         return []
-    wrapped = textwrap.wrap(text, WIDTH - len(indent) - 5) or [""]
+    wrapped = _wrap(text, WIDTH - len(indent) - 5) or [""]
     first, *rest = wrapped
     return [f"{indent}# {prefix}{first}"] + [f"{indent}# {line}" for line in rest]
 

@@ -10,11 +10,7 @@ the env name the chart would have rendered.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +20,7 @@ from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings
 
 from chartgen.model.probes import candidates
+from chartgen.model.sandbox import Sandbox
 from chartgen.model.spec import ChartSpec, Setting, SpecError, WorkloadSpec
 from chartgen.runtime.roles import Wired
 
@@ -135,6 +132,20 @@ def _accepted(setting: Setting) -> list[Any]:
     return kept
 
 
+# id(field) -> (field, a TypeAdapter of its annotation): building one costs about a
+# millisecond, and the proof compares typed values for many fields of every build.
+_ADAPTERS: dict[int, tuple[FieldInfo, TypeAdapter[Any]]] = {}
+
+
+def _adapter(setting: Setting) -> TypeAdapter[Any]:
+    cached = _ADAPTERS.get(id(setting.field))
+    if cached is not None and cached[0] is setting.field:
+        return cached[1]
+    adapter: TypeAdapter[Any] = TypeAdapter(setting.field.annotation)
+    _ADAPTERS[id(setting.field)] = (setting.field, adapter)
+    return adapter
+
+
 def _render(probes: list[_Probe]) -> _Rendered:
     rendered = _Rendered()
     for probe in probes:
@@ -145,28 +156,11 @@ def _render(probes: list[_Probe]) -> _Rendered:
     return rendered
 
 
-@contextlib.contextmanager
-def _sandbox(env: dict[str, str]) -> Iterator[None]:
-    """Exactly ``env`` as the process environment, in an empty working directory."""
-    saved_env, saved_cwd = dict(os.environ), os.getcwd()
-    with tempfile.TemporaryDirectory(prefix="chartgen-proof-") as cwd:
-        os.environ.clear()
-        os.environ.update(env)
-        os.chdir(cwd)
-        try:
-            yield
-        finally:
-            os.chdir(saved_cwd)
-            os.environ.clear()
-            os.environ.update(saved_env)
+def _load(settings: type[BaseSettings], rendered: _Rendered, sandbox: Sandbox) -> BaseSettings:
+    def load(secrets: Path) -> BaseSettings:
+        return settings(_secrets_dir=secrets)  # type: ignore[call-arg]
 
-
-def _load(settings: type[BaseSettings], rendered: _Rendered) -> BaseSettings:
-    with tempfile.TemporaryDirectory(prefix="chartgen-secrets-") as secrets:
-        for name, text in rendered.files.items():
-            (Path(secrets) / name).write_text(text)
-        with _sandbox(rendered.env):
-            return settings(_secrets_dir=secrets)  # type: ignore[call-arg]
+    return sandbox.run(rendered.env, rendered.files, load)
 
 
 def _at(settings: Any, path: tuple[str, ...]) -> Any:
@@ -192,8 +186,7 @@ def _arrived(probe: _Probe, loaded: Any) -> bool:
         return True
     try:
         # The app's type normalises the text (URLs, durations, paths, enums): compare typed.
-        adapter = TypeAdapter(setting.field.annotation)
-        return _unwrap(adapter.validate_python(expected)) == got
+        return _unwrap(_adapter(setting).validate_python(expected)) == got
     except (ValidationError, TypeError, ValueError):
         return str(got) == str(expected)
 
@@ -210,7 +203,7 @@ def _rejected(error: ValidationError, probes: list[_Probe]) -> list[_Probe]:
     return found
 
 
-def _culprits(settings: type[BaseSettings], probes: list[_Probe]) -> list[_Probe]:
+def _culprits(settings: type[BaseSettings], probes: list[_Probe], sandbox: Sandbox) -> list[_Probe]:
     """Probes that break a rule across fields (an error no field location names): those
     whose omission alone lets the settings load."""
     found = []
@@ -219,7 +212,7 @@ def _culprits(settings: type[BaseSettings], probes: list[_Probe]) -> list[_Probe
             continue
         probe.omitted = True
         try:
-            _load(settings, _render(probes))
+            _load(settings, _render(probes), sandbox)
             found.append(probe)
         except ValidationError:
             pass
@@ -228,16 +221,18 @@ def _culprits(settings: type[BaseSettings], probes: list[_Probe]) -> list[_Probe
     return found
 
 
-def _load_with_probes(settings: type[BaseSettings], probes: list[_Probe]) -> BaseSettings:
+def _load_with_probes(
+    settings: type[BaseSettings], probes: list[_Probe], sandbox: Sandbox
+) -> BaseSettings:
     """Load, moving rejected probes to their next candidate until the app accepts them all."""
     for _ in range(MAX_ROUNDS):
         try:
-            return _load(settings, _render(probes))
+            return _load(settings, _render(probes), sandbox)
         except ValidationError as error:
             last = error
             rejected = _rejected(error, probes)
             if not rejected:
-                rejected = _culprits(settings, probes)
+                rejected = _culprits(settings, probes, sandbox)
                 if not rejected:
                     break
             for probe in rejected:
@@ -268,13 +263,16 @@ def _missing(error: ValidationError, probes: list[_Probe]) -> str:
     return "".join(lines)
 
 
-def prove_workload(workload: WorkloadSpec, spec: ChartSpec) -> int:
+def prove_workload(workload: WorkloadSpec, spec: ChartSpec, sandbox: Sandbox | None = None) -> int:
     """Load the workload's settings as the chart delivers them; return how many settings
     were proven. Raises ContractError naming each setting whose value did not arrive."""
+    if sandbox is None:
+        with Sandbox() as own:
+            return prove_workload(workload, spec, own)
     probes = _probes(workload, spec)
     settings = workload.decl.settings
     try:
-        loaded = _load_with_probes(settings, probes)
+        loaded = _load_with_probes(settings, probes, sandbox)
     except ContractError as error:
         raise ContractError(f"{workload.name}: {error}") from None
     unproven = [p.setting.qualname for p in probes if p.omitted]
@@ -300,7 +298,8 @@ def prove_workload(workload: WorkloadSpec, spec: ChartSpec) -> int:
 
 def prove(spec: ChartSpec) -> dict[str, int]:
     """Prove every workload; return the number of settings proven per workload."""
-    return {w.name: prove_workload(w, spec) for w in spec.workloads}
+    with Sandbox() as sandbox:
+        return {w.name: prove_workload(w, spec, sandbox) for w in spec.workloads}
 
 
 def check_delivered(
@@ -309,7 +308,8 @@ def check_delivered(
     """What the app's own loader makes of a real rendering: load the workload's settings with
     ``env`` and secret ``files`` (as the kubelet would give them) and name every setting whose
     rendered value did not arrive. [] when all did."""
-    loaded = _load(workload.decl.settings, _Rendered(dict(env), dict(files)))
+    with Sandbox() as sandbox:
+        loaded = _load(workload.decl.settings, _Rendered(dict(env), dict(files)), sandbox)
     problems = []
     for setting in workload.settings:
         text = env.get(setting.env, files.get(setting.env))
@@ -318,7 +318,7 @@ def check_delivered(
         got = _unwrap(_at(loaded, setting.field_path))
         raw: Any = json.loads(text) if setting.complex else text
         try:
-            expected = _unwrap(TypeAdapter(setting.field.annotation).validate_python(raw))
+            expected = _unwrap(_adapter(setting).validate_python(raw))
         except ValidationError as error:
             problems.append(f"{setting.env}: {text!r} is not a valid {setting.qualname}: {error}")
             continue

@@ -10,9 +10,11 @@ Chart name, overridable with nameOverride.
 Fully qualified release name. Object names append a component to it, so a longer one is cut
 to leave room for the longest suffix (41 characters: every name stays a valid
 DNS label, a StatefulSet's within 52) and ends in a short hash of the whole, so two long
-names that share a beginning still differ.
+names that share a beginning still differ. Worked out once per render: the root context,
+shared by every template of the chart, remembers it (every object's name starts with it).
 */}}
 {{- define "lookout.fullname" -}}
+{{- if not (hasKey . "chartgenFullname") }}
 {{- include "lookout.checkSections" . }}
 {{- $name := default .Chart.Name .Values.nameOverride }}
 {{- $full := .Values.fullnameOverride }}
@@ -22,7 +24,9 @@ names that share a beginning still differ.
 {{- if gt (len $full) 41 }}
 {{- $full = printf "%s-%s" ($full | trunc 35 | trimSuffix "-") ($full | sha256sum | trunc 5) }}
 {{- end }}
-{{- $full }}
+{{- $_ := set . "chartgenFullname" $full }}
+{{- end }}
+{{- .chartgenFullname }}
 {{- end }}
 
 {{/*
@@ -142,18 +146,32 @@ win, maps merge key by key at every depth, and "" removes a key. Unlike mergeOve
 false and 0 do override.
 */}}
 {{- define "lookout.overlay" -}}
-{{- $out := deepCopy (index . 0 | default dict) }}
+{{- $out := dict }}
+{{- include "lookout.overlayInto" (list (index . 0) (index . 1) $out) }}
+{{- toYaml $out }}
+{{- end }}
+
+{{/*
+The overlay of (list base override out) laid into the map out, which the caller passes
+empty: nested maps are built in place, not written as YAML and parsed back at every depth.
+*/}}
+{{- define "lookout.overlayInto" -}}
+{{- $out := index . 2 }}
+{{- range $key, $value := deepCopy (index . 0 | default dict) }}
+{{- $_ := set $out $key $value }}
+{{- end }}
 {{- range $key, $value := (index . 1 | default dict) }}
 {{- if kindIs "map" $value }}
 {{- $below := get $out $key }}
-{{- $_ := set $out $key (include "lookout.overlay" (list (ternary $below dict (kindIs "map" $below)) $value) | fromYaml) }}
+{{- $merged := dict }}
+{{- include "lookout.overlayInto" (list (ternary $below dict (kindIs "map" $below)) $value $merged) }}
+{{- $_ := set $out $key $merged }}
 {{- else if and (kindIs "string" $value) (eq $value "") }}
 {{- $_ := unset $out $key }}
 {{- else if not (kindIs "invalid" $value) }}
 {{- $_ := set $out $key $value }}
 {{- end }}
 {{- end }}
-{{- toYaml $out }}
 {{- end }}
 
 {{/*
@@ -180,7 +198,8 @@ the chart in one render, keeps the preset (parsed once) and each workload's resu
 {{- $base := index (.preset.workloads | default dict) .workload | default dict }}
 {{- $values := index .context.Values .workload }}
 {{- $own := pick $values "replicas" "resources" "autoscaling" "podDisruptionBudget" "topologySpread" }}
-{{- $sizing := include "lookout.overlay" (list $base $own) | fromYaml }}
+{{- $sizing := dict }}
+{{- include "lookout.overlayInto" (list $base $own $sizing) }}
 {{- /* minAvailable and maxUnavailable exclude each other: one set here replaces the preset's. */}}
 {{- $ownBudget := $own.podDisruptionBudget | default dict }}
 {{- if or (not (kindIs "invalid" $ownBudget.minAvailable)) (not (kindIs "invalid" $ownBudget.maxUnavailable)) }}

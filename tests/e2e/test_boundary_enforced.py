@@ -1,7 +1,8 @@
 """The boundary, enforced: the cluster runs a NetworkPolicy engine (kube-router's firewall
 controller, cluster/up.sh), so the dev install's NetworkPolicies filter for real. On both Helm
 lines, TCP connections are tried FROM INSIDE every lookout workload's pod (``kubectl exec``,
-the image's Python, a short connect timeout) and from pods in two other namespaces:
+the image's Python, a short connect timeout) and from pods in two other namespaces, to the
+release's pods' addresses (what the policies filter) and to two Services outside it:
 
 - a server in another namespace (the outside world) answers a pod of its own namespace, and
   no lookout pod (nor does the Kubernetes API, which an unselected pod reaches);
@@ -19,7 +20,7 @@ blocked cell is the policy and not a closed port."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -71,26 +72,32 @@ RELEASE_PORTS = (
 FROM_CONTROLLER = {"api:8080", "frontend:3000", "ingest:4318"}
 FROM_ELSEWHERE = {"ingest:4318"}
 
-# Run in the pods by `python -c`: resolves each HOST:PORT, then connects to the address, all
-# at once; prints one JSON object per target.
+# Run in the pods by `python -c`, its argument {"resolve": [NAME...], "connect": [HOST:PORT...]}:
+# looks up each name and tries each connection, all at once; prints
+# {"resolved": {NAME: error or ""}, "connect": {HOST:PORT: error or ""}}.
 PROBE = f"""
 import concurrent.futures, json, socket, sys
 
-def probe(target):
+def resolve(name):
+    try:
+        socket.gethostbyname(name)
+    except OSError as error:
+        return repr(error)
+    return ""
+
+def connect(target):
     host, port = target.rsplit(":", 1)
     try:
-        address = socket.gethostbyname(host)
+        socket.create_connection((host, int(port)), timeout={CONNECT_SECONDS}).close()
     except OSError as error:
-        return {{"target": target, "resolved": False, "open": False, "error": repr(error)}}
-    try:
-        socket.create_connection((address, int(port)), timeout={CONNECT_SECONDS}).close()
-    except OSError as error:
-        return {{"target": target, "resolved": True, "open": False, "error": repr(error)}}
-    return {{"target": target, "resolved": True, "open": True, "error": ""}}
+        return repr(error)
+    return ""
 
-targets = sys.argv[1:]
-with concurrent.futures.ThreadPoolExecutor(len(targets)) as pool:
-    print(json.dumps(list(pool.map(probe, targets))))
+asked = json.loads(sys.argv[1])
+with concurrent.futures.ThreadPoolExecutor(len(asked["resolve"]) + len(asked["connect"])) as pool:
+    resolved = dict(zip(asked["resolve"], pool.map(resolve, asked["resolve"])))
+    connected = dict(zip(asked["connect"], pool.map(connect, asked["connect"])))
+print(json.dumps({{"resolved": resolved, "connect": connected}}))
 """
 
 
@@ -142,12 +149,27 @@ def start(namespace: str, *objects: dict[str, Any]) -> None:
             )
 
 
-def probe(namespace: str, pod: str, targets: list[str], container: str = "main") -> dict[str, Any]:
-    """What ``pod`` sees of each HOST:PORT: {target: {"resolved", "open", "error"}}."""
+@dataclass(frozen=True)
+class Seen:
+    """What one pod saw: each name's lookup error and each connection's ("" when it worked)."""
+
+    resolved: dict[str, str]
+    connect: dict[str, str]
+
+
+def probe(
+    namespace: str,
+    pod: str,
+    connect: list[str],
+    resolve: Sequence[str] = (),
+    container: str = "main",
+) -> Seen:
+    asked = json.dumps({"resolve": list(resolve), "connect": connect})
     done = kubectl(
-        "-n", namespace, "exec", pod, "-c", container, "--", "python", "-c", PROBE, *targets
+        "-n", namespace, "exec", pod, "-c", container, "--", "python", "-c", PROBE, asked
     )
-    return {found["target"]: found for found in json.loads(done.stdout)}
+    found = json.loads(done.stdout)
+    return Seen(found["resolved"], found["connect"])
 
 
 @dataclass(frozen=True)
@@ -160,7 +182,11 @@ class Peers:
 
     @property
     def server(self) -> str:
-        return f"outside-server.{self.outside}.svc.cluster.local:{SERVER_PORT}"
+        return f"outside-server.{self.outside}.svc.cluster.local"
+
+
+# The Kubernetes API's Service: an unselected pod reaches it.
+KUBERNETES_API = "kubernetes.default.svc.cluster.local"
 
 
 @pytest.fixture(scope="module")
@@ -189,15 +215,25 @@ def peers() -> Iterator[Peers]:
 
 @dataclass(frozen=True)
 class Boundary:
+    """The release, its pods' addresses by component, and what each lookout workload's pods
+    saw ({workload: [Seen of each pod]})."""
+
     release: Release
     peers: Peers
-    # What each lookout workload's pods see: {workload: [probe result of each pod]}.
-    seen: dict[str, list[dict[str, Any]]]
+    addresses: dict[str, list[str]]
+    seen: dict[str, list[Seen]]
 
-    def host(self, port: str) -> str:
-        """A release port ("api:8080") as its Service's name and port."""
+    def service(self, port: str) -> str:
+        """The Service name of a release port ("api:8080")."""
+        name = port.split(":")[0]
+        return f"{self.release.fullname}-{name}.{self.release.namespace}.svc.cluster.local"
+
+    def targets(self, port: str) -> list[str]:
+        """A release port ("api:8080") on each of its pods' addresses: what the policies filter
+        (a Service's address is rewritten to these first; a pod's address also does not wait,
+        as a Service's does, for kube-proxy to program a just-Ready endpoint)."""
         name, number = port.split(":")
-        return f"{self.release.fullname}-{name}.{self.release.namespace}.svc.cluster.local:{number}"
+        return [f"{address}:{number}" for address in self.addresses[name]]
 
 
 def ingress_values(path: Path, controller: str) -> Path:
@@ -211,14 +247,14 @@ def ingress_values(path: Path, controller: str) -> Path:
     return path
 
 
-def workload_pods(release: Release) -> dict[str, list[str]]:
-    pods: dict[str, list[str]] = {workload: [] for workload in WORKLOADS}
+def running_pods(release: Release) -> dict[str, list[dict[str, Any]]]:
+    """The release's running pods by component (Jobs' finished pods are not)."""
+    pods: dict[str, list[dict[str, Any]]] = {}
     for pod in release.pods():
-        component = pod["metadata"]["labels"].get("app.kubernetes.io/component")
-        running = pod["status"].get("phase") == "Running"
-        if component in pods and running and "deletionTimestamp" not in pod["metadata"]:
-            pods[component].append(pod["metadata"]["name"])
-    missing = [workload for workload, names in pods.items() if not names]
+        component = pod["metadata"]["labels"]["app.kubernetes.io/component"]
+        if pod["status"].get("phase") == "Running" and "deletionTimestamp" not in pod["metadata"]:
+            pods.setdefault(component, []).append(pod)
+    missing = [name for name in WORKLOADS if name not in pods]
     assert not missing, f"no running pod of {missing}"
     return pods
 
@@ -234,39 +270,52 @@ def boundary(
                 tmp_path_factory.mktemp("boundary") / "values.yaml", peers.controller
             )
             release.install(CHART, DEV_VALUES, IMAGES_VALUES, values)
-            empty = Boundary(release, peers, {})
-            targets = [peers.server, "kubernetes.default.svc.cluster.local:443"]
-            targets += [empty.host(port) for port in RELEASE_PORTS]
-            seen = {
-                workload: [probe(namespace, pod, targets, container=workload) for pod in pods]
-                for workload, pods in workload_pods(release).items()
+            pods = running_pods(release)
+            addresses = {
+                component: [pod["status"]["podIP"] for pod in found]
+                for component, found in pods.items()
             }
-            yield Boundary(release, peers, seen)
+            empty = Boundary(release, peers, addresses, {})
+            names = [peers.server, KUBERNETES_API, *(empty.service(p) for p in RELEASE_PORTS)]
+            connect = [f"{peers.server}:{SERVER_PORT}", f"{KUBERNETES_API}:443"]
+            connect += [target for port in RELEASE_PORTS for target in empty.targets(port)]
+            seen = {
+                workload: [
+                    probe(namespace, pod["metadata"]["name"], connect, names, container=workload)
+                    for pod in pods[workload]
+                ]
+                for workload in WORKLOADS
+            }
+            yield Boundary(release, peers, addresses, seen)
         finally:
             release.uninstall()
 
 
-def opened(boundary: Boundary, target: str) -> dict[str, bool]:
-    """For each workload: do all its pods open ``target``? (None of them, when not all.)"""
+def opened(boundary: Boundary, targets: list[str]) -> dict[str, bool]:
+    """For each lookout workload: do its pods open ``targets``? (All or none, else it fails.)"""
     found = {}
-    for workload, results in boundary.seen.items():
-        states = {result[target]["open"] for result in results}
-        assert len(states) == 1, f"{workload}'s pods disagree on {target}: {results}"
+    for workload, seen in boundary.seen.items():
+        errors = {target: one.connect[target] for one in seen for target in targets}
+        states = {error == "" for error in errors.values()}
+        assert len(states) == 1, f"{workload}'s pods do not all agree on {targets}: {errors}"
         found[workload] = states.pop()
     return found
 
 
-def errors(boundary: Boundary, target: str) -> dict[str, str]:
-    return {workload: results[0][target]["error"] for workload, results in boundary.seen.items()}
+def errors(boundary: Boundary, targets: list[str]) -> dict[str, list[str]]:
+    return {
+        workload: [one.connect[target] for one in seen for target in targets]
+        for workload, seen in boundary.seen.items()
+    }
 
 
 def test_every_name_resolves_in_every_lookout_pod(boundary: Boundary) -> None:
     unresolved = [
-        (workload, target, found["error"])
-        for workload, results in boundary.seen.items()
-        for result in results
-        for target, found in result.items()
-        if not found["resolved"]
+        (workload, name, error)
+        for workload, seen in boundary.seen.items()
+        for one in seen
+        for name, error in one.resolved.items()
+        if error
     ]
     assert unresolved == []
 
@@ -274,18 +323,18 @@ def test_every_name_resolves_in_every_lookout_pod(boundary: Boundary) -> None:
 def test_a_server_in_another_namespace_answers_its_neighbour_but_no_lookout_pod(
     boundary: Boundary,
 ) -> None:
-    peers = boundary.peers
-    neighbour = probe(peers.outside, "prober", [peers.server])[peers.server]
-    assert neighbour["open"], f"the outside server does not answer its own namespace: {neighbour}"
-    reached = opened(boundary, peers.server)
+    server = f"{boundary.peers.server}:{SERVER_PORT}"
+    neighbour = probe(boundary.peers.outside, "prober", [server]).connect[server]
+    assert neighbour == "", f"the outside server does not answer its own namespace: {neighbour}"
+    reached = opened(boundary, [server])
     assert not any(reached.values()), f"outside server reached: {reached}"
 
 
 def test_no_lookout_pod_reaches_the_kubernetes_api(boundary: Boundary) -> None:
-    api = "kubernetes.default.svc.cluster.local:443"
-    neighbour = probe(boundary.peers.outside, "prober", [api])[api]
-    assert neighbour["open"], f"an unselected pod does not reach the API server: {neighbour}"
-    reached = opened(boundary, api)
+    api = f"{KUBERNETES_API}:443"
+    neighbour = probe(boundary.peers.outside, "prober", [api]).connect[api]
+    assert neighbour == "", f"an unselected pod does not reach the API server: {neighbour}"
+    reached = opened(boundary, [api])
     assert not any(reached.values()), f"Kubernetes API reached: {reached}"
 
 
@@ -295,8 +344,8 @@ def test_a_dev_service_answers_exactly_the_workloads_that_use_it(
 ) -> None:
     expected = {workload: service in USES[workload] for workload in WORKLOADS}
     assert any(expected.values())  # the open cells show the port answers
-    found = opened(boundary, boundary.host(service))
-    assert found == expected, errors(boundary, boundary.host(service))
+    targets = boundary.targets(service)
+    assert opened(boundary, targets) == expected, errors(boundary, targets)
 
 
 @pytest.mark.parametrize("port", ["api:8080", "frontend:3000", "ingest:4318", "query:8081"])
@@ -305,9 +354,10 @@ def test_the_workloads_call_each_other_only_where_the_app_does(
 ) -> None:
     callee = port.split(":")[0]
     expected = {workload: port in USES[workload] for workload in WORKLOADS if workload != callee}
-    found = opened(boundary, boundary.host(port))
-    found.pop(callee)  # a pod calling its own Service is not a boundary
-    assert found == expected, errors(boundary, boundary.host(port))
+    targets = boundary.targets(port)
+    found = opened(boundary, targets)
+    found.pop(callee)  # a pod calling itself is not a boundary
+    assert found == expected, errors(boundary, targets)
 
 
 @pytest.mark.parametrize("origin", ["controller", "outside"])
@@ -316,6 +366,11 @@ def test_other_namespaces_reach_only_what_the_policies_open(
 ) -> None:
     namespace = getattr(boundary.peers, origin)
     allowed = FROM_CONTROLLER if origin == "controller" else FROM_ELSEWHERE
-    seen = probe(namespace, "prober", [boundary.host(port) for port in RELEASE_PORTS])
-    found = {port: seen[boundary.host(port)]["open"] for port in RELEASE_PORTS}
-    assert found == {port: port in allowed for port in RELEASE_PORTS}, seen
+    targets = {port: boundary.targets(port) for port in RELEASE_PORTS}
+    seen = probe(namespace, "prober", [t for found in targets.values() for t in found])
+    found = {}
+    for port, addresses in targets.items():
+        states = {seen.connect[target] == "" for target in addresses}
+        assert len(states) == 1, f"{port}'s pods do not all agree: {seen.connect}"
+        found[port] = states.pop()
+    assert found == {port: port in allowed for port in RELEASE_PORTS}, seen.connect

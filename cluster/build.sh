@@ -2,7 +2,7 @@
 # Builds the cluster's Go programs from the modules pinned in cluster/*/go.mod (verified by
 # go.sum) into a cache outside the clone, keyed by what determines the result, so a fresh
 # clone on the same machine reuses them and a fresh machine rebuilds from nothing.
-#   cluster/build.sh kube|coredns|provisioner|minio|mc|pause   -> prints the binary's path
+#   cluster/build.sh kube|coredns|provisioner|minio|mc|kube-router|pause   -> prints the binary's path
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${CHARTGEN_CLUSTER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/chartgen-cluster}
@@ -27,6 +27,13 @@ ldflags_kube() {
   done
 }
 
+ldflags_kube_router() {
+  # What kube-router's own Makefile stamps in (it logs its version at start).
+  local v pkg=github.com/cloudnativelabs/kube-router/v2/pkg/version
+  v=$(awk '$1 == "require" && $2 == "github.com/cloudnativelabs/kube-router/v2" {print $3; exit}' "$here/kube-router/go.mod")
+  printf -- '-X %s.Version=%s -X %s.BuildDate=1970-01-01T00:00:00Z' "$pkg" "$v" "$pkg"
+}
+
 build_go() {  # name moduledir package [extra ldflags]
   local name=$1 dir=$2 pkg=$3 extra=${4:-}
   local out="$cache/$name-$(key_of "$dir")/$name"
@@ -48,6 +55,9 @@ case ${1:?what to build} in
   coredns) build_go coredns "$here/coredns" . ;;
   minio) build_go minio "$here/minio" github.com/minio/minio ;;
   mc) build_go mc "$here/mc" github.com/minio/mc ;;
+  kube-router)
+    build_go kube-router "$here/kube-router" github.com/cloudnativelabs/kube-router/v2/cmd/kube-router \
+      "$(ldflags_kube_router)" ;;
   pause)
     out="$cache/pause-$({ gcc --version | head -1; cat "$here/pause/pause.c"; } | sha256sum | cut -c1-16)/pause"
     if [[ ! -x $out ]]; then

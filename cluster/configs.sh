@@ -98,6 +98,7 @@ kubeconfig "$state/etc/controller-manager.kubeconfig" "$inner" controller-manage
 kubeconfig "$state/etc/scheduler.kubeconfig" "$inner" scheduler
 kubeconfig "$state/etc/kubelet.kubeconfig" "$inner" kubelet-client
 kubeconfig "$state/etc/kube-proxy.kubeconfig" "$inner" kube-proxy
+kubeconfig "$state/etc/kube-router.kubeconfig" "$inner" kube-router
 kubeconfig "$state/etc/admin-inner.kubeconfig" "$inner" admin
 # The host's kubeconfig: the API server as forwarded to the host's loopback.
 kubeconfig "$state/kubeconfig" "https://127.0.0.1:$HOST_API_PORT" admin

@@ -17,7 +17,7 @@ if running containerd; then
   done
   sleep 1
 fi
-for name in kube-proxy kube-scheduler kube-controller-manager api-forward kube-apiserver etcd containerd; do
+for name in kube-router kube-proxy kube-scheduler kube-controller-manager api-forward kube-apiserver etcd containerd; do
   stop "$name"
 done
 # A shim outlives containerd; ours name our socket on their command line.

@@ -39,6 +39,9 @@ cert admin "/O=system:masters/CN=chartgen-admin" clientAuth
 cert controller-manager "/CN=system:kube-controller-manager" clientAuth
 cert scheduler "/CN=system:kube-scheduler" clientAuth
 cert kube-proxy "/CN=system:kube-proxy" clientAuth
+# The NetworkPolicy engine (kube-router's firewall): cluster/addons/kube-router.yaml grants it
+# read access to what its policies select.
+cert kube-router "/CN=chartgen:kube-router" clientAuth
 # The Node authorizer and NodeRestriction admit the kubelet by this name and group.
 cert kubelet-client "/O=system:nodes/CN=system:node:$NODE_NAME" clientAuth
 cert kubelet-serving "/O=system:nodes/CN=system:node:$NODE_NAME" serverAuth "DNS:$NODE_NAME,IP:$NODE_IP"

@@ -17,6 +17,8 @@ echo "$state" >"$OWNER_FILE"
 
 bash "$here/deps.sh"
 kube=$(bash "$here/build.sh" kube)
+# The NetworkPolicy engine: kube-router's firewall controller (cluster/kube-router).
+netpol=$(bash "$here/build.sh" kube-router)
 # Everything is this one binary under its program's name.
 mkdir -p "$state/bin"
 for p in etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl; do
@@ -112,6 +114,17 @@ START_FILES=$etc/kubelet.yaml start kubelet "${node_exec[@]}" "$bin/kubelet" --c
 START_FILES=$etc/kube-proxy.yaml start kube-proxy "${node_exec[@]}" "$bin/kube-proxy" --config "$etc/kube-proxy.yaml" --v=1
 
 bash "$here/addons.sh"
+
+# NetworkPolicies enforced by kube-router's firewall controller alone (the bridge plugin does
+# pod networking and kube-proxy the Services): iptables and ipsets in the node's namespace,
+# IPv4 only, like kube-proxy a host process. It reads its Node object (the kubelet registers
+# it) and needs its RBAC (addons) from its start.
+wait_for 120 "the node object" "${kubectl[@]}" get node "$NODE_NAME"
+START_BINARY=$netpol start kube-router "${node_exec[@]}" "$netpol" \
+  --run-firewall=true --run-router=false --run-service-proxy=false \
+  --enable-ipv4=true --enable-ipv6=false \
+  --kubeconfig "$etc/kube-router.kubeconfig" --hostname-override "$NODE_NAME" \
+  --service-cluster-ip-range "$SERVICE_CIDR" --health-port 20244 --v=0
 bash "$here/images-values.sh" >"$state/images-values.yaml"
 
 wait_for 180 "node Ready" "${kubectl[@]}" wait --for=condition=Ready node/"$NODE_NAME" --timeout=5s

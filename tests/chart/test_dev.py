@@ -436,6 +436,47 @@ def test_dev_pods_start_after_what_they_need(helm: Helm) -> None:
         assert result.returncode == 0, f"{where}: check-config {workload.name}:\n{result.stderr}"
 
 
+# A stand-in for mc on PATH (the script's logic is under test, not MinIO's client): records
+# each call; `alias set` fails until its REFUSALS-th call, `mb` succeeds.
+MC_STAND_IN = """#!/bin/sh
+echo "$1" >>"$CALLS"
+[ "$1" = alias ] || exit 0
+count=$(grep -c alias "$CALLS")
+[ "$count" -gt "$REFUSALS" ]
+"""
+
+
+@pytest.mark.parametrize(("refusals", "succeeds"), [(3, True), (100, False)])
+def test_the_bucket_job_retries_its_first_connection_in_its_container(
+    helm: Helm, tmp_path: Path, refusals: int, succeeds: bool
+) -> None:
+    """Where NetworkPolicies are enforced, a new pod's first connections are refused until the
+    policy engine knows its address, and a Job's retry is a new pod: the bucket Job's script
+    retries `mc alias set` itself (30 tries), then creates the bucket, or fails."""
+    bucket = find_workload(render(helm), DEV_JOBS[MINIO.component])
+    shell, flags, script = container(bucket, "bucket")["command"]
+    for name, body in {"mc": MC_STAND_IN, "sleep": "#!/bin/sh\n"}.items():
+        (tmp_path / name).write_text(body)
+        (tmp_path / name).chmod(0o755)
+    calls = tmp_path / "calls"
+    environment = {"PATH": f"{tmp_path}:/usr/bin:/bin", "CALLS": str(calls)}
+    done = subprocess.run(
+        [shell, flags, script],
+        env={**environment, "REFUSALS": str(refusals), "MINIO_HOST": "minio"},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    made = calls.read_text().split()
+    if succeeds:
+        assert done.returncode == 0, done.stderr
+        assert made == ["alias"] * (refusals + 1) + ["mb"]
+    else:
+        assert done.returncode != 0
+        assert made == ["alias"] * 30
+
+
 # --------------------------------------------------------------------------------------------
 # 5. NOTES
 

@@ -1,14 +1,16 @@
 """The minimal production values (ci/minimal-values.yaml) on both Helm lines, against a dev
 release's PostgreSQL and MinIO standing in for the customer's: a database and role of its own
 made in that PostgreSQL (as the customer's DBA would), the Secrets the README's "Installing
-the chart" creates, the NetworkPolicies' egress `peers` selecting the dev services' pods
-(the cluster's CNI, the plain bridge plugin, does not enforce NetworkPolicies: this checks
-that the chart renders and the API server admits them, not that they filter). Then the
-app's flow through the Services."""
+the chart" creates, the NetworkPolicies' egress `peers` selecting the dev services' pods.
+The cluster enforces NetworkPolicies (cluster/up.sh): the stand-ins' own policies admit only
+their release, so the customer's side opens them to the app (as a database's firewall would),
+and the app gets through its own policies by those egress peers alone. Then the app's flow
+through the Services."""
 
 from __future__ import annotations
 
 import base64
+import json
 import os
 import secrets
 from collections.abc import Iterator
@@ -88,6 +90,36 @@ def create_database(namespace: str) -> str:
     return f"postgresql://{DATABASE}:{password}@{SOURCE}-lookout-postgresql:5432/{DATABASE}"
 
 
+def admit_the_app(namespace: str, app: str) -> None:
+    """The customer's side of the boundary: the stand-in PostgreSQL and MinIO accept the app's
+    pods (their dev release's own policies admit only that release)."""
+    policy = {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": {"name": "customer-services-admit-lookout"},
+        "spec": {
+            "podSelector": {
+                "matchExpressions": [
+                    {"key": "app.kubernetes.io/instance", "operator": "In", "values": [SOURCE]},
+                    {
+                        "key": "app.kubernetes.io/component",
+                        "operator": "In",
+                        "values": ["postgresql", "minio"],
+                    },
+                ]
+            },
+            "policyTypes": ["Ingress"],
+            "ingress": [
+                {
+                    "from": [{"podSelector": {"matchLabels": {"app.kubernetes.io/instance": app}}}],
+                    "ports": [{"port": 5432}, {"port": 9000}],
+                }
+            ],
+        },
+    }
+    kubectl("-n", namespace, "apply", "-f", "-", stdin=json.dumps(policy))
+
+
 def create_secret(namespace: str, name: str, **data: str) -> None:
     literals = [f"--from-literal={key}={value}" for key, value in data.items()]
     kubectl("-n", namespace, "create", "secret", "generic", name, *literals)
@@ -124,6 +156,7 @@ def production(
         try:
             source.install(CHART, DEV_VALUES, IMAGES_VALUES)
             create_customer_secrets(source)
+            admit_the_app(namespace, release.name)
             where = overrides(tmp_path_factory.mktemp("production") / "values.yaml")
             release.install(CHART, MINIMAL, IMAGES_VALUES, where)
             yield release

@@ -5,7 +5,11 @@ generated Secrets unchanged, a span ingested before still queryable; `helm rollb
 revision 1 brings every pod Ready; `helm uninstall` leaves exactly what NOTES.txt says (the
 kept Secrets and the dev PVCs) and nothing else of the release.
 
-The previous chart runs the current lookout image: the cluster has only that one."""
+The previous chart runs the current lookout image: the cluster has only that one. It is
+installed with `networkPolicy.enabled=false`, and the upgrade turns the policies on (the
+chart's default): the cluster enforces NetworkPolicies, and the previous chart's MinIO bucket
+Job connects once per pod, which the engine refuses in a new pod's first second (the current
+chart's Job retries in its container), so that install would never complete."""
 
 from __future__ import annotations
 
@@ -111,7 +115,12 @@ def upgraded(request: pytest.FixtureRequest, previous_chart: Path) -> Iterator[U
         release = Release(request.param, new_name("up"), namespace)
         try:
             previous_values = previous_chart / "ci" / "dev-values.yaml"
-            release.install(previous_chart, previous_values, IMAGES_VALUES)
+            release.install(
+                previous_chart,
+                previous_values,
+                IMAGES_VALUES,
+                sets=("networkPolicy.enabled=false",),
+            )
             before = ingest_before(release)
             release.upgrade(CHART, DEV_VALUES, IMAGES_VALUES)
             yield Upgraded(release, before, previous_chart)

@@ -179,4 +179,8 @@ class KubeType:
         if not self.many:
             return ref
         nullable = core_schema.get("type") == "nullable"
-        return {"type": ["array", "null"] if nullable else "array", "items": ref}
+        # The definitions accept null; an item of a list may not be one (a template reads it).
+        # Beside allOf, not $ref: drafts before 2019-09 (Helm 3's validator) ignore $ref's
+        # siblings.
+        item = {"type": "object", "allOf": [ref]}
+        return {"type": ["array", "null"] if nullable else "array", "items": item}

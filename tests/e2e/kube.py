@@ -85,6 +85,44 @@ def helm_binary(line: str) -> Path:
 # Namespaces and releases
 
 
+def image(name: str) -> str:
+    """The local image of that name (`make cluster` lists them in .cluster/images.txt)."""
+    for line in (STATE / "images.txt").read_text().splitlines():
+        ref = line.split()[0]
+        if f"/{name}:" in ref:
+            return ref
+    raise LookupError(name)
+
+
+def restricted_pod(
+    name: str, command: list[str], image_name: str = "toolbox", **extra: Any
+) -> dict[str, Any]:
+    """A pod passing the restricted Pod Security Standard, labelled app=<name>: ``container``
+    adds to its one container, other keywords to its spec (restartPolicy Never unless given)."""
+    container = {
+        "name": "main",
+        "image": image(image_name),
+        "imagePullPolicy": "Never",
+        "command": command,
+        "securityContext": {
+            "allowPrivilegeEscalation": False,
+            "capabilities": {"drop": ["ALL"]},
+            "runAsNonRoot": True,
+            "runAsUser": 10001,
+            "seccompProfile": {"type": "RuntimeDefault"},
+        },
+        **extra.pop("container", {}),
+    }
+    spec = {
+        "restartPolicy": "Never",
+        "terminationGracePeriodSeconds": 0,
+        "containers": [container],
+        **extra,
+    }
+    metadata = {"name": name, "labels": {"app": name}}
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": spec}
+
+
 def new_name(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:6]}"
 

@@ -32,11 +32,11 @@ from tests.e2e.kube import (
     CHART,
     DEV_VALUES,
     IMAGES_VALUES,
-    STATE,
     Release,
     kubectl,
     new_name,
     restricted_namespace,
+    restricted_pod,
 )
 
 pytestmark = pytest.mark.e2e
@@ -101,41 +101,10 @@ print(json.dumps({{"resolved": resolved, "connect": connected}}))
 """
 
 
-def image(name: str) -> str:
-    for line in (STATE / "images.txt").read_text().splitlines():
-        ref = line.split()[0]
-        if f"/{name}:" in ref:
-            return ref
-    raise LookupError(name)
-
-
-def restricted_pod(name: str, image_name: str, command: list[str], **spec: Any) -> dict[str, Any]:
-    """A pod passing the restricted Pod Security Standard."""
-    container = {
-        "name": "main",
-        "image": image(image_name),
-        "imagePullPolicy": "Never",
-        "command": command,
-        "securityContext": {
-            "allowPrivilegeEscalation": False,
-            "capabilities": {"drop": ["ALL"]},
-            "runAsNonRoot": True,
-            "runAsUser": 10001,
-            "seccompProfile": {"type": "RuntimeDefault"},
-        },
-        **spec.pop("container", {}),
-    }
-    return {
-        "apiVersion": "v1",
-        "kind": "Pod",
-        "metadata": {"name": name, "labels": {"app": name}},
-        "spec": {"terminationGracePeriodSeconds": 0, "containers": [container], **spec},
-    }
-
-
 def prober(name: str) -> dict[str, Any]:
     """A pod of the lookout image doing nothing: its Python runs the probe."""
-    return restricted_pod(name, "lookout", ["python", "-c", "import time; time.sleep(86400)"])
+    command = ["python", "-c", "import time; time.sleep(86400)"]
+    return restricted_pod(name, command, image_name="lookout", restartPolicy="Always")
 
 
 def start(namespace: str, *objects: dict[str, Any]) -> None:
@@ -194,8 +163,8 @@ def peers() -> Iterator[Peers]:
     with restricted_namespace("outside") as outside, restricted_namespace("ingressctl") as ctl:
         server = restricted_pod(
             "outside-server",
-            "toolbox",
             ["httpd", "-f", "-p", str(SERVER_PORT), "-h", "/www"],
+            restartPolicy="Always",
             container={
                 "volumeMounts": [{"name": "www", "mountPath": "/www"}],
                 "readinessProbe": {"tcpSocket": {"port": SERVER_PORT}, "periodSeconds": 1},

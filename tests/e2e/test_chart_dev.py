@@ -63,11 +63,12 @@ def test_dev_service_becomes_ready(release: str, workload: str) -> None:
     run("kubectl", "-n", release, "rollout", "status", workload, "--timeout=300s")
 
 
-@pytest.mark.parametrize("job", ["lookout-minio-bucket-1", "lookout-migrations-1"])
-def test_dev_job_completes(release: str, job: str) -> None:
-    run(
-        "kubectl", "-n", release, "wait", f"job/{job}", "--for=condition=Complete", "--timeout=300s"
-    )
+@pytest.mark.parametrize("component", ["minio-bucket", "migrations"])
+def test_dev_job_completes(release: str, component: str) -> None:
+    # Named by its content (a hash), so found by its component label.
+    jobs = f"app.kubernetes.io/component={component}"
+    run("kubectl", "-n", release, "wait", "job", "-l", jobs, "--for=condition=Complete",
+        "--timeout=300s")  # fmt: skip
 
 
 def test_dev_data_volumes_are_bound(release: str) -> None:

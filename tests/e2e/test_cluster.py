@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.kube import restricted_pod
+
 pytestmark = pytest.mark.e2e
 
 REPO = Path(__file__).resolve().parents[2]
@@ -25,34 +27,6 @@ def kubectl(
     return subprocess.run(
         [*KUBECTL, *args], input=stdin, capture_output=True, text=True, check=check, timeout=300
     )
-
-
-def image(name: str) -> str:
-    for line in (STATE / "images.txt").read_text().splitlines():
-        ref = line.split()[0]
-        if f"/{name}:" in ref:
-            return ref
-    raise LookupError(name)
-
-
-def restricted_pod(name: str, command: list[str], **extra: object) -> dict:
-    """A pod that passes the restricted Pod Security Standard, running the toolbox image."""
-    container = {
-        "name": "main",
-        "image": image("toolbox"),
-        "imagePullPolicy": "Never",
-        "command": command,
-        "securityContext": {
-            "allowPrivilegeEscalation": False,
-            "capabilities": {"drop": ["ALL"]},
-            "runAsNonRoot": True,
-            "runAsUser": 10001,
-            "seccompProfile": {"type": "RuntimeDefault"},
-        },
-    }
-    container.update(extra.pop("container", {}))
-    spec = {"restartPolicy": "Never", "containers": [container], **extra}
-    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name}, "spec": spec}
 
 
 def apply(namespace: str, *objects: dict) -> None:

@@ -39,8 +39,10 @@ def release(request: pytest.FixtureRequest) -> Iterator[Release]:
 
 def test_every_pod_is_ready_and_the_migrations_job_completed(release: Release) -> None:
     assert_all_ready(release)
-    job = f"job/{release.fullname}-migrations-1"
-    kubectl("-n", release.namespace, "wait", job, "--for=condition=Complete", "--timeout=60s")
+    # Named by its content (a hash), so found by its labels.
+    jobs = f"{release.selector},app.kubernetes.io/component=migrations"
+    args = ("wait", "job", "-l", jobs, "--for=condition=Complete", "--timeout=60s")
+    kubectl("-n", release.namespace, *args)
 
 
 def test_login_project_key_span_query_and_email_through_the_services(release: Release) -> None:

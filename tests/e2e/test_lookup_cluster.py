@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from tests.e2e.kube import CHART, DEV_VALUES, helm_binary, kubectl, restricted_namespace, run
+from tests.e2e.test_existing_secrets import SECRETS as OPERATOR_SECRETS
 
 pytestmark = pytest.mark.e2e
 
@@ -99,6 +100,11 @@ def test_a_later_revision_reuses_every_generated_dev_credential(line: str, names
 
 
 def test_production_reuses_the_generated_bootstrap_password(line: str, namespace: str) -> None:
+    # The operator's existingSecrets come first: once the namespace holds Secrets, the chart
+    # checks that those its values name exist.
+    for secret, data in OPERATOR_SECRETS.items():
+        literals = [f"--from-literal={key}={value}" for key, value in data.items()]
+        kubectl("-n", namespace, "create", "secret", "generic", secret, *literals)
     first = render(line, namespace, MINIMAL)
     fresh = render(line, namespace, MINIMAL)
     assert first[ADMIN]["data"].keys() == {"bootstrapPassword"}

@@ -22,6 +22,7 @@ from chartgen.env import (
     group_of,
     is_dev_generated,
     is_generated,
+    key_ref,
     managed_secret_values,
     random_value,
     secret_entries,
@@ -90,6 +91,7 @@ def jinja_environment(templates: Path) -> jinja2.Environment:
     env.filters["dev_generated_secret"] = is_dev_generated
     env.globals.update(
         values_ref=values_ref,
+        key_ref=key_ref,
         values_ref_rel=lambda group, setting: (
             "." + ".".join(setting.values_path[len(group.values_path) :])
         ),

@@ -168,8 +168,10 @@ def secret_suffix(group: Group) -> str:
     return kebab(group.values_path[0])
 
 
-def _key_ref(group: Group, key: str) -> str:
-    keys = f"{values_ref(group.values_path)}.secretKeys"
+def key_ref(group: Group, key: str, root: str = "") -> str:
+    """Go expression of the name ``key`` has in the group's Secret (its secretKeys entry);
+    ``root`` "$" reads it from inside a `with` or `range`."""
+    keys = f"{root}{values_ref(group.values_path)}.secretKeys"
     return f"{keys}.{key}" if key.isidentifier() else f'(index {keys} "{key}")'
 
 
@@ -188,7 +190,7 @@ def secret_entries(workload: WorkloadSpec, spec: ChartSpec) -> list[SecretEntry]
             SecretEntry(
                 env=setting.env,
                 section=section,
-                key_ref=_key_ref(group, key),
+                key_ref=key_ref(group, key),
                 in_use=in_use(setting, spec),
                 value_ref=values_ref(setting.values_path),
                 required=setting.required,
@@ -219,7 +221,7 @@ def in_use(setting: Setting, spec: ChartSpec) -> Cond:
         group = group_of(setting, spec)
         from_existing = all_of(
             ref_cond(f"{values_ref(group.values_path)}.existingSecret"),
-            ref_cond(_key_ref(group, group.secret_key(setting))),
+            ref_cond(key_ref(group, group.secret_key(setting))),
         )
         return any_of(from_existing, value)
     return value

@@ -60,7 +60,9 @@ def _object_at(schema: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any]:
     for key in path:
         node = node["properties"][key]
         if "$ref" in node:
-            node = schema["$defs"][node["$ref"].removeprefix("#/$defs/")]
+            # "#/$defs/Name" (pydantic's) or "#/definitions/Name" (as written, draft-07)
+            where, _, name = node["$ref"].removeprefix("#/").partition("/")
+            node = schema[where][name]
     return node
 
 

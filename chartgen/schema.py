@@ -1,10 +1,12 @@
-"""values.schema.json: JSON Schema 2020-12 of the values model, made safe for every Helm.
+"""values.schema.json: JSON Schema (draft-07) of the values model, made safe for every Helm.
 
-pydantic already inlines everything under ``$defs`` and closes models declared
+pydantic writes 2020-12, inlines everything under ``$defs`` and closes models declared
 ``extra="forbid"``.  On top of that: titles are dropped (noise in reviews), ``format`` is
 dropped unless pydantic is at least as strict as the format (Helm ≤3.18.4 checks formats,
 later Helm does not), ``default`` is kept only on leaves, and the root accepts ``global``,
-which Helm injects into every chart used as a subchart.
+which Helm injects into every chart used as a subchart. Last, the schema is written as the
+same checks in draft-07 (chartgen.draft7: Helm 4 checks a 2020-12 schema against its
+metaschema at three times the cost, on every render).
 """
 
 from __future__ import annotations
@@ -16,10 +18,9 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode
 
+from chartgen.draft7 import DIALECT, to_draft7
 from chartgen.kube_types import embed
 from chartgen.retired import RetiredKey, add_retired_keys
-
-DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 # pydantic's HttpUrl/AnyUrl accept inputs that RFC 3986 "uri" rejects (it percent-encodes
 # spaces, trims whitespace), so those would fail on old Helm only: no format survives.
@@ -95,14 +96,13 @@ def _closed_pattern_map(node: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def values_schema(
-    model: type[BaseModel], comment: str, retired: tuple[RetiredKey, ...] = ()
-) -> dict[str, Any]:
+def schema_2020_12(model: type[BaseModel], retired: tuple[RetiredKey, ...] = ()) -> dict[str, Any]:
+    """The values schema in pydantic's dialect, 2020-12, before it is written as draft-07."""
     raw = model.model_json_schema(
         by_alias=True, mode="validation", schema_generator=ValuesJsonSchema
     )
     embed(raw)
-    schema = _clean(raw)
+    schema: dict[str, Any] = _clean(raw)
     add_retired_keys(schema, retired)
     schema["properties"] = {
         "global": {
@@ -111,6 +111,13 @@ def values_schema(
         },
         **schema["properties"],
     }
+    return schema
+
+
+def values_schema(
+    model: type[BaseModel], comment: str, retired: tuple[RetiredKey, ...] = ()
+) -> dict[str, Any]:
+    schema = to_draft7(schema_2020_12(model, retired))
     return {"$schema": DIALECT, "$comment": comment, **schema}
 
 

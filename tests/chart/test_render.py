@@ -60,7 +60,7 @@ APP_WORKLOADS = {w.name for w in SPEC.workloads}
 
 Doc = dict[str, Any]
 # Where values.schema.json holds the Kubernetes API's definitions (chartgen.kube_types).
-KUBERNETES_DEFS = "#/$defs/io.k8s."
+KUBERNETES_DEFS = "#/definitions/io.k8s."
 
 example_params = pytest.mark.parametrize("example", EXAMPLES, ids=[p.stem for p in EXAMPLES])
 preset_params = pytest.mark.parametrize("preset", PRESETS)
@@ -915,7 +915,7 @@ def test_missing_required_secret_fails_naming_both_ways_to_set_it(
     change = {"set": ["database.existingSecret="]}
     merged = merge(values(MINIMAL), {"database": {"existingSecret": ""}})
     # The schema cannot express "one of the two": the chart's own check must catch it.
-    assert not list(jsonschema.Draft202012Validator(SCHEMA).iter_errors(merged))
+    assert not list(jsonschema.Draft7Validator(SCHEMA).iter_errors(merged))
     assert not merged["database"]["dsn"]
     stderr = run_bad(helm, tmp_path, change)
     for path in ("database.dsn", "database.existingSecret"):
@@ -947,9 +947,9 @@ def resolve(node: dict[str, Any]) -> dict[str, Any]:
     return node
 
 
-def test_schema_is_valid_draft_2020_12() -> None:
-    assert SCHEMA["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    jsonschema.Draft202012Validator.check_schema(SCHEMA)
+def test_schema_is_valid_draft_07() -> None:
+    assert SCHEMA["$schema"] == "http://json-schema.org/draft-07/schema#"
+    jsonschema.Draft7Validator.check_schema(SCHEMA)
 
 
 def test_schema_refs_are_local_and_resolve() -> None:
@@ -1050,7 +1050,7 @@ def test_schema_presets_are_the_preset_files() -> None:
 @example_params
 @preset_params
 def test_examples_merged_over_defaults_satisfy_the_schema(example: Path, preset: str) -> None:
-    validator = jsonschema.Draft202012Validator(SCHEMA)
+    validator = jsonschema.Draft7Validator(SCHEMA)
     errors = [
         f"{'.'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}"
         for e in validator.iter_errors(values(example, preset))

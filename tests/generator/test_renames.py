@@ -28,7 +28,7 @@ def test_the_reference_app_declares_its_rename() -> None:
 
 
 def test_the_schema_lets_the_old_key_through_to_the_guard() -> None:
-    telemetry = SCHEMA["$defs"]["Telemetry"]["properties"]
+    telemetry = SCHEMA["definitions"]["Telemetry"]["properties"]
     assert telemetry["sampleRatio"]["deprecated"] is True
     assert telemetry["sampleRatio"]["x-renamed-to"] == NEW
     assert "traceSampleRatio" in telemetry
@@ -96,7 +96,7 @@ def test_a_declared_removal_becomes_a_deprecated_key_and_a_message() -> None:
     key = RetiredKey(tuple(removal.key.split(".")), removal.since, reason=removal.reason)
     schema = json.loads(json.dumps(SCHEMA))
     add_retired_keys(schema, (key,))
-    settings = schema["$defs"]["ApiSettings"]["properties"]["legacyMode"]
+    settings = schema["definitions"]["ApiSettings"]["properties"]["legacyMode"]
     assert settings["x-removed"] == "it is always on now"
     assert key.message == (
         "api.settings.legacyMode was removed in chart 0.3.0: it is always on now"

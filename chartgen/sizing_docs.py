@@ -85,51 +85,31 @@ def _availability(entry: PresetWorkload) -> str:
     return ", ".join(parts) or "-"
 
 
-def _preset_section(spec: ChartSpec, preset: Preset) -> list[str]:
-    lines = [f"### `{preset.name}`", "", preset.description, ""]
-    lines += [
-        "| Workload | Replicas | CPU request / limit | Memory request / limit | Availability | "
-        "Derived settings (at the limits) |",
-        "| --- | --- | --- | --- | --- | --- |",
-    ]
-    for workload in spec.workloads:
-        entry = preset.workloads[workload.name]
-        res = entry.resources
-        derived = derived_values(workload, entry) if _has_derived(workload) else "-"
-        lines.append(
-            f"| `{workload.name}` | {_replicas(workload, entry)} | "
-            f"{res.requests.cpu} / {res.limits.cpu} | {res.requests.memory} / {res.limits.memory} "
-            f"| {_availability(entry)} | {derived} |"
-        )
-    return [*lines, ""]
-
-
 def _has_derived(workload: WorkloadSpec) -> bool:
     return any(isinstance(s.role, Derived) for s in workload.settings)
 
 
-def render_sizing(spec: ChartSpec, presets: tuple[Preset, ...]) -> list[str]:
-    lines = [
-        "`preset` sizes every workload; each key a workload sets itself (`resources`, "
-        "`replicas`, `autoscaling`, `podDisruptionBudget`, `topologySpread`) overrides the "
-        "preset's, key by key.",
-        "",
-        "Derived settings are computed by the app when it starts, from the budget its pod "
-        "actually gets (passed by the downward API): the CPU limit, or the CPU request when no "
-        "limit is set (never the node's CPU count), and the memory limit, or the memory request "
-        "when no limit is set. Setting one explicitly under `<workload>.settings` overrides "
-        "its formula. The values below are what each preset's limits give.",
-        "",
-        "Totals of the long-running workloads (the migrations Job runs alone, before upgrades):",
-        "",
-        "| Preset | At minimum replicas | At maximum replicas |",
-        "| --- | --- | --- |",
+def _row(workload: WorkloadSpec, entry: PresetWorkload) -> dict[str, str]:
+    res = entry.resources
+    return {
+        "name": workload.name,
+        "replicas": _replicas(workload, entry),
+        "cpu": f"{res.requests.cpu} / {res.limits.cpu}",
+        "memory": f"{res.requests.memory} / {res.limits.memory}",
+        "availability": _availability(entry),
+        "derived": derived_values(workload, entry) if _has_derived(workload) else "-",
+    }
+
+
+def preset_tables(spec: ChartSpec, presets: tuple[Preset, ...]) -> list[dict[str, object]]:
+    """Per preset: its totals at the fewest and most replicas, and a row per workload."""
+    return [
+        {
+            "name": preset.name,
+            "description": preset.description,
+            "low": totals(spec, preset, at_max=False).describe(),
+            "high": totals(spec, preset, at_max=True).describe(),
+            "rows": [_row(w, preset.workloads[w.name]) for w in spec.workloads],
+        }
+        for preset in presets
     ]
-    for preset in presets:
-        low = totals(spec, preset, at_max=False).describe()
-        high = totals(spec, preset, at_max=True).describe()
-        lines.append(f"| `{preset.name}` | {low} | {high} |")
-    lines.append("")
-    for preset in presets:
-        lines += _preset_section(spec, preset)
-    return lines

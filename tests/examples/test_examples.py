@@ -159,3 +159,19 @@ def test_the_apps_own_loader_sees_every_rendered_value(example: tuple, helm: Hel
         result = _run(python, project, "-c", CHECK, *args)
         assert result.returncode == 0, result.stderr
         assert json.loads(result.stdout) == [], (workload, env, files)
+
+
+def test_readme_claims_what_the_declaration_and_spec_bear_out(example: tuple) -> None:
+    """Prefect sends analytics by default (its declaration's calls_home switch): its README
+    names the switch instead of claiming nothing calls home; shortlink calls nowhere by
+    default. No README repeats another app's words."""
+    name, _, _, chart = example
+    readme = " ".join((chart / "README.md").read_text().split())
+    if name == "prefect":
+        switch = "`server.settings.server.analyticsEnabled`"
+        assert f"connects outside the cluster through {switch}" in readme
+        assert "Nothing calls home" not in readme
+    else:
+        assert "Nothing calls home: with default values no workload connects" in readme
+    assert "lookout" not in readme.lower()
+    assert "migrations" not in readme, "only an app with a migrations workload says so"

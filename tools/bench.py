@@ -138,6 +138,9 @@ def helm_rows(name: str, helm: Path, scratch: Path) -> list[Row]:
     charts = {"starter": template(helm, scratch / "starter")}
     for values in VALUES:
         charts[values] = template(helm, CHART, CHART / "ci" / f"{values}-values.yaml")
+    # The same render without checking values.schema.json: what the templates alone cost.
+    minimal = charts[VALUES[0]]
+    charts["templates only"] = (*minimal, "--skip-schema-validation")
     objects = {key: count_objects(command(*argv)().stdout) for key, argv in charts.items()}
     samples = rounds({key: command(*argv) for key, argv in charts.items()}, HELM_RUNS)
     starter = median(samples["starter"])
@@ -153,6 +156,16 @@ def helm_rows(name: str, helm: Path, scratch: Path) -> list[Row]:
                 above.wall * 1000 <= MS_PER_OBJECT,
             )
         )
+    templates = paired_median(samples["templates only"], samples["starter"])
+    schema = paired_median(samples[VALUES[0]], samples["templates only"])
+    count = objects[VALUES[0]]
+    rows.append(
+        Row(
+            f"{name} lookout {VALUES[0]}: of which templates | schema",
+            f"{templates.per(count).wall * 1000:.2f} | {schema.per(count).wall * 1000:.2f} "
+            f"ms/object ({ms(templates.wall)} | {ms(schema.wall)})",
+        )
+    )
     return rows
 
 

@@ -56,8 +56,7 @@ USES = {
     "worker": {"postgresql:5432", "minio:9000", "maildev:1025", "api:8080"},
     "scheduler": {"postgresql:5432", "minio:9000"},
 }
-# The release's ports: its workloads' and its dev services'. Not ingest's grpc port 4317:
-# nothing listens there (lookout/serve/ingest.py), so no probe could tell its policy apart.
+# The release's ports: its workloads' and its dev services'.
 RELEASE_PORTS = (
     "api:8080",
     "frontend:3000",

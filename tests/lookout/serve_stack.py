@@ -384,7 +384,6 @@ class Stack:
             env["LOOKOUT_PORT"] = str(self.port(name))
         if service == "ingest":
             env["LOOKOUT_HTTP_PORT"] = str(self.port(name))
-            env["LOOKOUT_GRPC_PORT"] = str(self.port(f"{name}-grpc"))
         if "LOOKOUT_DATABASE__DSN" in found.secrets:
             found.secrets["LOOKOUT_DATABASE__DSN"] = self.database.dsn
         env.update(extra or {})

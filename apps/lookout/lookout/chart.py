@@ -56,11 +56,11 @@ WORKLOADS = (
     ),
     Workload(
         name="ingest",
-        description="OTLP intake for traces, metrics and logs over gRPC and HTTP.",
+        description="OTLP/HTTP intake of traces (JSON).",
         settings=IngestSettings,
         command=("lookout", "serve", "ingest"),
         # Applications in the cluster send OTLP here directly.
-        ports=(Port("grpc", 4317, clients=True), Port("http", 4318, clients=True)),
+        ports=(Port("http", 4318, clients=True),),
         liveness=LIVENESS,
         readiness=READINESS,
         # OTLP/HTTP only: gRPC needs an HTTP/2-aware ingress, left to the operator.

@@ -219,7 +219,6 @@ Checks the schema cannot express. All problems are reported at once, each naming
   "LOOKOUT_OBJECT_STORAGE__ACCESS_KEY_ID" "objectStorage.accessKeyId"
   "LOOKOUT_OBJECT_STORAGE__SECRET_ACCESS_KEY" "objectStorage.secretAccessKey"
   "LOOKOUT_OBJECT_STORAGE__FORCE_PATH_STYLE" "objectStorage.forcePathStyle"
-  "LOOKOUT_GRPC_PORT" "wired by the chart"
   "LOOKOUT_HTTP_PORT" "wired by the chart"
   "LOOKOUT_MAX_BATCH_BYTES" "ingest.settings.maxBatchBytes"
   "LOOKOUT_BUFFER_BYTES" "ingest.settings.bufferBytes"

@@ -8,7 +8,7 @@ flusher thread cuts the buffer into batches (one project and UTC day each) and
 index its spans in PostgreSQL; the bytes leave the buffer when both are done. On SIGTERM
 the server stops accepting, and what is buffered is flushed before the process exits.
 
-OTLP/gRPC (``grpc_port``) is not implemented: nothing listens there.
+OTLP/gRPC is not implemented, so the chart opens no port for it.
 """
 
 from __future__ import annotations
@@ -309,11 +309,6 @@ def serve(settings: IngestSettings, stop: Stopper) -> int:
             "max_batch_bytes": settings.max_batch_bytes,
             "flush_interval_ms": settings.flush_interval_ms,
         },
-    )
-    log.warning(
-        "OTLP/gRPC is not implemented: nothing listens on grpc_port %d; use OTLP/HTTP on %d",
-        settings.grpc_port,
-        settings.http_port,
     )
     if concurrency > settings.database.pool_size:
         log.warning("submit_concurrency exceeds database.pool_size: uploads wait for connections")

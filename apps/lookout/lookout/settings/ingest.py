@@ -39,11 +39,6 @@ class IngestSettings(SizedSettings):
     database: DatabaseSection
     object_storage: ObjectStorageSection
 
-    grpc_port: Annotated[
-        int,
-        Wired("port", port="grpc"),
-        Field(ge=1, le=65535, description="Port of the OTLP/gRPC receiver."),
-    ] = 4317
     http_port: Annotated[
         int,
         Wired("port", port="http"),

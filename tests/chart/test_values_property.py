@@ -56,7 +56,7 @@ def _refs(node: Any) -> set[str]:
 
 
 def section_schema(section: str) -> dict[str, Any]:
-    """The section's schema with only the $defs it reaches (drawing from all is slow)."""
+    """The section's schema with only the definitions it reaches (drawing from all is slow)."""
     root = SCHEMA["properties"][section]
     reached: set[str] = set()
     todo = _refs(root)
@@ -64,8 +64,8 @@ def section_schema(section: str) -> dict[str, Any]:
         name = todo.pop()
         if name not in reached:
             reached.add(name)
-            todo |= _refs(SCHEMA["$defs"][name])
-    return {"$defs": {name: SCHEMA["$defs"][name] for name in reached}, **root}
+            todo |= _refs(SCHEMA["definitions"][name])
+    return {"definitions": {name: SCHEMA["definitions"][name] for name in reached}, **root}
 
 
 def _render(values: dict[str, Any], directory: Path) -> tuple[Path, Any]:

@@ -25,7 +25,7 @@ from chartgen.kube_names import (
     ResourceName,
 )
 from chartgen.kube_types import KubeType
-from chartgen.model.declaration import WorkloadKind
+from chartgen.model.declaration import VolumeClaim, Workload
 from chartgen.naming import camel
 
 
@@ -306,11 +306,101 @@ class ExtraEnvVar(BaseModel):
 CRON_PATTERN = r"^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|(\S+\s+){4}\S+)$"
 
 
-def workload_knobs(traits: WorkloadKind, schedule: str = "") -> dict[str, tuple[object, object]]:
+Retention = Literal["Retain", "Delete"]
+FIXED = "Fixed once installed: the API refuses a change, and so does the chart on upgrade."
+
+
+class ClaimRetention(ValuesSection):
+    when_deleted: Retention = Field(
+        "Retain",
+        description="Retain keeps the PVCs when the StatefulSet goes (helm uninstall); Delete "
+        "deletes them, and the data.",
+    )
+    when_scaled: Retention = Field(
+        "Retain", description="Retain keeps the PVCs of pods a scale-down removes."
+    )
+
+
+class StatefulUpdateStrategy(ValuesSection):
+    type: Literal["RollingUpdate", "OnDelete"] = Field(
+        "RollingUpdate",
+        description="RollingUpdate replaces pods one at a time, highest ordinal first; "
+        "OnDelete only as you delete them.",
+    )
+    rolling_update: Annotated[
+        dict[str, Any] | None, KubeType("apps.v1.RollingUpdateStatefulSetStrategy")
+    ] = Field(None, description="partition (pods below it keep the old revision), maxUnavailable.")
+
+
+def _persistence(workload: str, claim: VolumeClaim) -> tuple[object, object]:
+    """The values section of one claim, in the names Bitnami-style charts use."""
+    model = create_model(
+        workload[:1].upper() + workload[1:] + claim.key[:1].upper() + claim.key[1:],
+        __base__=ValuesSection,
+        size=(
+            Annotated[str, Field(pattern=QUANTITY_PATTERN)],
+            Field(
+                claim.size,
+                description="Size of each pod's volume. Fixed once installed: to grow it, "
+                "resize every PVC (kubectl patch pvc, if its StorageClass allows expansion), "
+                "delete the StatefulSet with --cascade=orphan (its pods keep running), then "
+                "upgrade with the new size.",
+            ),
+        ),
+        storage_class=(
+            OptionalResourceName,
+            Field("", description=f'StorageClass of the PVCs; "" for the default. {FIXED}'),
+        ),
+        access_modes=(
+            list[Literal["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"]],
+            Field([claim.access_mode], min_length=1, description=f"Access modes. {FIXED}"),
+        ),
+        annotations=(
+            Annotations,
+            Field(default_factory=dict, description=f"Annotations on the PVCs. {FIXED}"),
+        ),
+    )
+    text = f"The volume {claim.name} each pod mounts at {claim.mount_path} (a PVC per pod)."
+    return model, Field(default_factory=model, description=text)
+
+
+def _stateful_knobs() -> dict[str, tuple[object, object]]:
+    return {
+        "pod_management_policy": (
+            Literal["OrderedReady", "Parallel"],
+            Field(
+                "OrderedReady",
+                description="OrderedReady starts pods one at a time, each once the previous "
+                f"is ready, and stops them in reverse; Parallel all at once. {FIXED}",
+            ),
+        ),
+        "update_strategy": (
+            StatefulUpdateStrategy,
+            Field(default_factory=StatefulUpdateStrategy, description="How pods are updated."),
+        ),
+    }
+
+
+def persistence_knobs(decl: Workload) -> dict[str, tuple[object, object]]:
+    """A StatefulSet's PVCs: their retention, and a section per declared volume (its key)."""
+    if not decl.volumes:
+        return {}
+    knobs: dict[str, tuple[object, object]] = {
+        "persistent_volume_claim_retention_policy": (
+            ClaimRetention,
+            Field(default_factory=ClaimRetention, description="What becomes of the PVCs."),
+        )
+    }
+    knobs.update({claim.key: _persistence(decl.name, claim) for claim in decl.volumes})
+    return knobs
+
+
+def workload_knobs(decl: Workload) -> dict[str, tuple[object, object]]:
     """Per-workload Kubernetes knobs, as create_model field definitions.
 
     Every sizing knob defaults to null: the preset decides until the operator sets it.
     """
+    traits = decl.traits
     knobs: dict[str, tuple[object, object]] = {}
     scalable = traits.scalable
     if scalable:
@@ -391,13 +481,17 @@ def workload_knobs(traits: WorkloadKind, schedule: str = "") -> dict[str, tuple[
     if traits.scheduled:
         knobs["schedule"] = (
             Annotated[str, Field(pattern=CRON_PATTERN)],
-            Field(schedule, description="When it runs (cron syntax, in the controller's zone)."),
+            Field(
+                decl.schedule, description="When it runs (cron syntax, in the controller's zone)."
+            ),
         )
         knobs["suspend"] = (bool, Field(False, description="Stop starting new runs."))
         knobs["concurrency_policy"] = (
             Literal["Allow", "Forbid", "Replace"],
             Field("Forbid", description="Whether a run may start while the previous one runs."),
         )
+    if traits.stateful:
+        knobs.update(_stateful_knobs())
     return knobs
 
 

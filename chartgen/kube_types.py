@@ -42,6 +42,7 @@ def full_name(name: str) -> str:
 # in kube_defs.json, written by tools/kube_defs.py from kubernetes-validate's bundle.
 ROOTS = frozenset(
     {
+        "apps.v1.RollingUpdateStatefulSetStrategy",
         "autoscaling.v2.HorizontalPodAutoscalerBehavior",
         "core.v1.Affinity",
         "core.v1.Container",

@@ -221,10 +221,11 @@ def pod_knobs(kind: str, scalable: bool, probes: tuple[str, ...], ports: bool) -
                 "an entry without labelSelector selects this workload's pods.",
             ),
         )
-    if kind == "Deployment":
+    if kind in ("Deployment", "StatefulSet"):
+        kept = "ReplicaSets" if kind == "Deployment" else "revisions"
         knobs["revision_history_limit"] = (
             int | None,
-            Field(None, ge=0, description="Old ReplicaSets kept; null uses the global one."),
+            Field(None, ge=0, description=f"Old {kept} kept; null uses the global one."),
         )
     if ports:
         knobs["service"] = (

@@ -28,6 +28,7 @@ from chartgen.knobs import (
     build_declared_sections,
     egress_rule,
     no_items,
+    persistence_knobs,
     workload_knobs,
 )
 from chartgen.kube_names import (
@@ -40,6 +41,7 @@ from chartgen.kube_names import (
 )
 from chartgen.model.spec import ROLE_TYPES, ChartSpec, Group, Setting, SpecError
 from chartgen.model.value_rules import schema_constraints
+from chartgen.naming import camel
 from chartgen.pod_knobs import global_pod_knobs, pod_knobs
 from chartgen.presets import Preset
 from chartgen.runtime.roles import Derived, Endpoint, Renamed, Shared
@@ -352,9 +354,14 @@ def values_model(spec: ChartSpec, presets: tuple[Preset, ...]) -> type[ValuesSec
         fields[section.key] = (model, Field(default_factory=dict, description=text))
     for workload in spec.workloads:
         decl = workload.decl
-        knobs = workload_knobs(decl.traits, decl.schedule)
+        knobs = workload_knobs(decl)
         probes = tuple(k for k in ("liveness", "readiness") if getattr(decl, k) is not None)
         knobs.update(pod_knobs(decl.traits.kind, workload.scalable, probes, bool(decl.ports)))
+        claims = persistence_knobs(decl)
+        taken = sorted({camel(k) for k in (*knobs, "settings")} & set(claims))
+        if taken:
+            raise SpecError(f"workload {workload.name}: volume keys {taken} are the chart's")
+        knobs.update(claims)
         if workload.local is not None:
             local = group_model(workload.local, dev_wired)
             knobs["settings"] = (

@@ -48,6 +48,21 @@ class IngressPath:
 
 
 @dataclass(frozen=True)
+class VolumeClaim:
+    """A persistent volume every pod of a StatefulSet gets (one of its volumeClaimTemplates).
+
+    Its name, and what the operator sets at ``key`` (size, class, access modes, annotations),
+    are immutable once installed: the chart refuses an upgrade that would change them.
+    """
+
+    name: str  # the claim template's, and the pod volume's, name (PVCs: <name>-<pod>)
+    mount_path: str  # where the app container mounts it
+    size: str = "8Gi"  # the default of <workload>.<key>.size
+    access_mode: Literal["ReadWriteOnce", "ReadWriteOncePod", "ReadWriteMany"] = "ReadWriteOnce"
+    key: str = "persistence"  # its values section under the workload (another per claim)
+
+
+@dataclass(frozen=True)
 class WorkloadKind:
     """A kind of workload as a row of traits: adding a kind is one row plus one template."""
 
@@ -59,6 +74,8 @@ class WorkloadKind:
     backoff_limit: bool  # takes backoffLimit
     scheduled: bool = False  # runs on a cron schedule: takes schedule, suspend, concurrency
     name_limit: int = 63  # its object's name: a CronJob's Jobs append 11 characters
+    # Pods with stable names (a headless Service) and persistent volumes (VolumeClaims).
+    stateful: bool = False
 
 
 DEPLOYMENT = WorkloadKind("Deployment", "deployment.yaml", True, "", True, False)
@@ -66,7 +83,11 @@ DEPLOYMENT = WorkloadKind("Deployment", "deployment.yaml", True, "", True, False
 SINGLETON = WorkloadKind("Deployment", "deployment.yaml", False, "", True, False)
 JOB = WorkloadKind("Job", "job.yaml", False, "Never", False, True)
 CRONJOB = WorkloadKind("CronJob", "cronjob.yaml", False, "Never", False, True, True, 52)
-KINDS = {"Job": JOB, "CronJob": CRONJOB}
+# Its pods' controller-revision-hash label is its name plus 11 characters: 52 at most.
+STATEFULSET = WorkloadKind(
+    "StatefulSet", "statefulset.yaml", True, "", True, False, name_limit=52, stateful=True
+)
+KINDS = {"Job": JOB, "CronJob": CRONJOB, "StatefulSet": STATEFULSET}
 
 
 @dataclass(frozen=True)
@@ -75,7 +96,7 @@ class Workload:
     description: str
     settings: type[BaseSettings]
     command: tuple[str, ...]
-    kind: Literal["Deployment", "Job", "CronJob"] = "Deployment"
+    kind: Literal["Deployment", "StatefulSet", "Job", "CronJob"] = "Deployment"
     # A CronJob's default schedule (cron syntax); the operator may change it.
     schedule: str = ""
     # A Job that runs as a pre-install,pre-upgrade hook (schema migrations).
@@ -87,6 +108,8 @@ class Workload:
     liveness: Probe | None = None
     readiness: Probe | None = None
     ingress: tuple[IngressPath, ...] = ()
+    # A StatefulSet's persistent volumes, one PVC per pod each (a StatefulSet may have none).
+    volumes: tuple[VolumeClaim, ...] = ()
 
     @property
     def traits(self) -> WorkloadKind:

@@ -17,6 +17,8 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings
 
+from chartgen.knobs import QUANTITY_PATTERN
+from chartgen.kube_names import DNS_LABEL
 from chartgen.model.declaration import ChartDeclaration, SecretDelivery, Workload
 
 if typing.TYPE_CHECKING:
@@ -530,7 +532,7 @@ def build_spec(decl: ChartDeclaration) -> ChartSpec:
     ordered = tuple(Section(sections[k], tuple(used_by[k])) for k in sections)
     spec = ChartSpec(decl=decl, workloads=tuple(workloads), sections=ordered)
     _check_wiring(spec)
-    _check_hooks(spec)
+    _check_kinds(spec)
     unknown = [path for path in decl.calls_home if spec.setting_named(path) is None]
     if unknown:
         raise SpecError(f"ChartDeclaration.calls_home names {unknown}, which are no settings")
@@ -538,7 +540,7 @@ def build_spec(decl: ChartDeclaration) -> ChartSpec:
     return spec
 
 
-def _check_hooks(spec: ChartSpec) -> None:
+def _check_kinds(spec: ChartSpec) -> None:
     for workload in spec.workloads:
         decl = workload.decl
         if decl.hook and decl.kind != "Job":
@@ -548,6 +550,11 @@ def _check_hooks(spec: ChartSpec) -> None:
                 f"workload {workload.name}: a CronJob needs a schedule (e.g. "
                 '"0 3 * * *"), and only a CronJob takes one'
             )
+        if decl.singleton and decl.kind != "Deployment":
+            raise SpecError(f"workload {workload.name}: only a Deployment can be a singleton")
+        if decl.volumes and not decl.traits.stateful:
+            raise SpecError(f"workload {workload.name}: only a StatefulSet takes volumes")
+        _check_claims(workload, spec.decl.secrets_dir)
         if not decl.hook:
             continue
         for setting in workload.settings:
@@ -559,6 +566,26 @@ def _check_hooks(spec: ChartSpec) -> None:
                     f"{setting.qualname}: a hook workload ({workload.name}) cannot read a "
                     "chart-generated secret"
                 )
+
+
+def _check_claims(workload: WorkloadSpec, secrets_dir: str) -> None:
+    """Claims become pod volumes beside the chart's own, values keys, mounts and PVC sizes."""
+    claims = workload.decl.volumes
+    taken = {"tmp", "secrets"}  # the chart's own pod volumes
+    for claim in claims:
+        where = f"workload {workload.name}: volume {claim.name!r}"
+        if not re.fullmatch(DNS_LABEL, claim.name) or claim.name in taken:
+            raise SpecError(f"{where}: name it a DNS label, unlike the chart's {sorted(taken)}")
+        if not re.fullmatch(r"[a-z][a-zA-Z0-9]*", claim.key):
+            raise SpecError(f"{where}: key {claim.key!r} is no values key (camelCase)")
+        if not claim.mount_path.startswith("/") or claim.mount_path in ("/tmp", secrets_dir):
+            raise SpecError(f"{where}: mount it at an absolute path of its own")
+        if not re.fullmatch(QUANTITY_PATTERN, claim.size):
+            raise SpecError(f"{where}: size {claim.size!r} is no quantity (e.g. 8Gi)")
+    for attribute in ("name", "key", "mount_path"):
+        values = [getattr(claim, attribute) for claim in claims]
+        if len(set(values)) != len(values):
+            raise SpecError(f"workload {workload.name}: two volumes share a {attribute}")
 
 
 def _check_wiring(spec: ChartSpec) -> None:

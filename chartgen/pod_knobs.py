@@ -142,7 +142,8 @@ def pod_knobs(kind: str, scalable: bool, probes: tuple[str, ...], ports: bool) -
             dict[str, str],
             Field(default_factory=dict, description="Extra labels on its pods."),
         ),
-        "deployment_annotations": (
+        # deploymentAnnotations, jobAnnotations…: the object's own kind, as charts name it.
+        f"{kind.lower()}_annotations": (
             dict[str, str],
             Field(default_factory=dict, description=f"Extra annotations on its {kind}."),
         ),

@@ -68,7 +68,7 @@ OVERRIDES: Doc = {
     },
     "ingest": {"service": {"annotations": {"example.com/monitored": "false"}}},
     "migrations": {
-        "deploymentAnnotations": {"example.com/runbook": "https://runbooks.example.com/db"},
+        "jobAnnotations": {"example.com/runbook": "https://runbooks.example.com/db"},
         "initContainers": [{**PROXY, "restartPolicy": "Always"}],
     },
 }

@@ -126,7 +126,11 @@ def global_pod_knobs() -> Knobs:
         ),
         "revision_history_limit": (
             int,
-            Field(5, ge=0, description="Old ReplicaSets each Deployment keeps for rollbacks."),
+            Field(
+                5,
+                ge=0,
+                description="Old revisions each Deployment or StatefulSet keeps for rollbacks.",
+            ),
         ),
         "service": (
             ServiceValues,

@@ -306,6 +306,7 @@ def render_templates(
             "callers": [(c, workload.port(p)) for c, p in spec.callers(workload.name)],
             "public_ports": sorted({workload.port(p.port) for p in workload.decl.ingress}),
             "client_ports": sorted(p.number for p in workload.decl.ports if p.clients),
+            "peer_ports": sorted(workload.port(name) for name in workload.decl.peer_ports),
             "endpoints": workload.endpoints(),
         }
         for source, target in _workload_files(workload):

@@ -110,6 +110,9 @@ class Workload:
     ingress: tuple[IngressPath, ...] = ()
     # A StatefulSet's persistent volumes, one PVC per pod each (a StatefulSet may have none).
     volumes: tuple[VolumeClaim, ...] = ()
+    # Names of its ports on which its own pods reach each other (a cluster's replication or
+    # gossip); the NetworkPolicies open nothing between them otherwise.
+    peer_ports: tuple[str, ...] = ()
 
     @property
     def traits(self) -> WorkloadKind:

@@ -555,6 +555,8 @@ def _check_kinds(spec: ChartSpec) -> None:
         if decl.volumes and not decl.traits.stateful:
             raise SpecError(f"workload {workload.name}: only a StatefulSet takes volumes")
         _check_claims(workload, spec.decl.secrets_dir)
+        for name in decl.peer_ports:
+            workload.port(name)  # names one of its ports, else a SpecError says which
         if not decl.hook:
             continue
         for setting in workload.settings:

@@ -58,6 +58,7 @@ WORKLOADS += (
         ports=(Port("http", 8090),),
         readiness=HttpProbe("/ready"),
         volumes=(VolumeClaim("data", "/var/lib/tiny", size="2Gi"),),
+        peer_ports=("http",),
     ),
 )
 REMOVALS"""
@@ -358,6 +359,7 @@ BARE = (
         "",
     ),
     (APP_FILE, '        volumes=(VolumeClaim("data", "/var/lib/tiny", size="2Gi"),),\n', ""),
+    (APP_FILE, '        peer_ports=("http",),\n', ""),
 )
 
 
@@ -405,6 +407,7 @@ DATA = VolumeClaim("data", "/data")
             "two volumes share a key",
         ),
         ({"kind": "StatefulSet", "volumes": (VolumeClaim("d", "/d", key="x-y"),)}, "no values key"),
+        ({"kind": "StatefulSet", "peer_ports": ("gossip",)}, "has no port named 'gossip'"),
     ],
 )
 def test_a_statefulset_without_its_traits_is_refused(traits: dict[str, Any], message: str) -> None:
@@ -426,3 +429,25 @@ def test_a_volume_key_may_not_take_a_chart_key() -> None:
     with pytest.raises(SpecError, match=r"volume keys \['resources'\] are the chart's"):
         spec = build_spec(_declaration(workload))
         values_model(spec, load_presets(PRESETS, spec.scalable))
+
+
+def _self_rules(policy: dict[str, Any], direction: str, peer: str) -> list[dict[str, Any]]:
+    """The policy's rules whose only peer is the policy's own pods."""
+    own = policy["spec"]["podSelector"]
+    return [r for r in policy["spec"].get(direction, []) if r.get(peer) == [{"podSelector": own}]]
+
+
+def test_its_pods_reach_each_other_on_its_peer_ports_only(helm: Helm, project: Path) -> None:
+    """peer_ports opens the store's own pods to each other on those ports, both ways; a
+    workload without peer_ports gets no such rule."""
+    policies = {
+        d["metadata"]["labels"]["app.kubernetes.io/component"]: d
+        for d in _docs(helm, _chart(project))
+        if d["kind"] == "NetworkPolicy" and "app.kubernetes.io/component" in d["metadata"]["labels"]
+    }
+    store = policies.pop("store")
+    for direction, peer in (("ingress", "from"), ("egress", "to")):
+        rules = _self_rules(store, direction, peer)
+        assert [r["ports"] for r in rules] == [[{"port": 8090, "protocol": "TCP"}]], direction
+        for name, policy in policies.items():
+            assert not _self_rules(policy, direction, peer), f"{name} {direction}"

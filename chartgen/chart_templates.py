@@ -12,8 +12,7 @@ from pathlib import Path
 
 import jinja2
 
-from chartgen.dev import SERVICES, DevWiring, service_of
-from chartgen.dev import condition as dev_condition
+from chartgen.dev import DevWiring
 from chartgen.env import (
     SecretEntry,
     any_in_use,
@@ -49,21 +48,14 @@ CHART_TEMPLATES = (
 SUFFIX_ROOM = 1
 
 
-@jinja2.pass_context
-def _dev_wired(context: jinja2.runtime.Context, setting: Setting) -> bool:
-    """Whether dev mode wires the setting: a test reading this render's dev wiring, as the
-    environment is shared by every build."""
-    wiring: DevWiring | None = context["dev_wiring"]
-    return bool(wiring and wiring.fact_of(setting))
-
-
 @functools.cache
-def jinja_environment(templates: Path) -> jinja2.Environment:
-    """One environment per templates directory and process: it keeps the templates it has
-    loaded (reloading one whose file changed, Jinja's auto_reload), where a new environment
-    per build read and unpickled every template again."""
+def jinja_environment(templates: Path, *more: Path) -> jinja2.Environment:
+    """One environment per templates directory (and the directories of the project's dev
+    plugins' templates, ``more``) and process: it keeps the templates it has loaded
+    (reloading one whose file changed, Jinja's auto_reload), where a new environment per
+    build read and unpickled every template again."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(templates),
+        loader=jinja2.FileSystemLoader([templates, *more]),
         block_start_string="<%",
         block_end_string="%>",
         variable_start_string="<<",
@@ -87,7 +79,6 @@ def jinja_environment(templates: Path) -> jinja2.Environment:
     env.tests["generated_secret"] = is_generated
     env.filters["generated_secret"] = is_generated
     env.tests["dev_generated_secret"] = is_dev_generated
-    env.tests["dev_wired"] = _dev_wired
     env.filters["dev_generated_secret"] = is_dev_generated
     env.globals.update(
         values_ref=values_ref,
@@ -104,8 +95,6 @@ def jinja_environment(templates: Path) -> jinja2.Environment:
         all_of=all_of,
         negate=negate,
         cond=ref_cond,
-        dev_port=lambda kind: SERVICES[kind].port,
-        dev_component=lambda kind: SERVICES[kind].component,
         random_value=random_value,
     )
     return env
@@ -126,15 +115,10 @@ def _fullname_max(spec: ChartSpec) -> int:
         f"{w.name}-{secret_suffix(g)}" for w in spec.workloads for g in hook_groups(w, spec)
     ]
     suffixes += [secret_suffix(g) for g in spec.groups()] + ["tls"]
-    stateful: list[str] = []
-    if spec.dev is not None:
-        for service in spec.dev.services():
-            suffixes += [service.component, f"dev-{service.component}"]
-            if service.stateful:
-                stateful.append(service.component)
-        suffixes += [
-            f"{s.component}-bucket{HASH_ROOM}" for s in spec.dev.services() if s.kind == "s3"
-        ]
+    plugins = spec.dev.plugins if spec.dev else ()
+    for plugin in plugins:
+        suffixes += [plugin.component, plugin.secret, *(f"{j}{HASH_ROOM}" for j in plugin.jobs)]
+    stateful = [p.component for p in plugins if p.stateful]
     room = [NAME_LIMIT - len(s) - SUFFIX_ROOM for s in suffixes]
     # A kind whose object names must be shorter (a CronJob's Jobs add 11 characters).
     room += [w.decl.traits.name_limit - len(w.name) - SUFFIX_ROOM for w in spec.workloads]
@@ -203,7 +187,7 @@ def _secret_inputs(
     for entry, setting in zip(secrets, (s for s in workload.settings if s.sensitive), strict=True):
         group = values_ref(group_of(setting, spec).values_path)
         refs |= {entry.value_ref, f"{group}.existingSecret", entry.key_ref}
-    if spec.dev and any(e.dev_secret for e in secrets):
+    if spec.dev and any(e.dev for e in secrets):
         refs.add(".Values.dev.enabled")
     return sorted(refs)
 
@@ -223,12 +207,15 @@ def _workload_files(workload: WorkloadSpec) -> list[tuple[str, str]]:
 def render_templates(
     spec: ChartSpec, templates: Path, header: str, sections: list[str] | None = None
 ) -> dict[str, str]:
-    env = jinja_environment(templates)
     chart = spec.name
     has_url = bool(spec.decl.public_url_setting)
     public_setting = spec.setting_at(_public_url_path(spec)) if has_url else None
     entry = _entry_point(spec)
     wiring = spec.dev
+    plugins = wiring.plugins if wiring else ()
+    # The project's own dev plugins may keep their templates beside their modules.
+    own = dict.fromkeys(p.template_dir for p in plugins if p.template_dir is not None)
+    env = jinja_environment(templates, *own)
     common = {
         "chart": chart,
         "spec": spec,
@@ -250,15 +237,15 @@ def render_templates(
         "secrets_dir": spec.decl.secrets_dir,
         "has_dev": spec.decl.dev is not None,
         "dev": spec.decl.dev,
-        "dev_services": wiring.services() if wiring else (),
-        "dev_wiring": wiring,
+        "dev_services": plugins,
+        "dev_wired": wiring.sources if wiring else {},  # field paths of the wired settings
         "kind_users": {
             kind: [w.name for w in spec.workloads if kind in w.endpoints()]
             for kind in spec.endpoint_kinds()
         },
         "managed_secret_values": managed_secret_values,
         "dev_relief": lambda setting: _dev_relief(setting, wiring),
-        "dev_kinds": {k: dev_condition(v) for k, v in wiring.kinds().items()} if wiring else {},
+        "dev_kinds": wiring.kinds() if wiring else {},
         "dev_required_values": list(
             {
                 s.values_path: s
@@ -284,11 +271,14 @@ def render_templates(
             continue  # no public URL, or no workload routes a path of it
         out[f"templates/{name}"] = env.get_template(f"{name}.j2").render(common)
     if wiring is not None:
-        dev_files = ["secrets.yaml"] + [f"{s.component}.yaml" for s in wiring.services()]
-        for name in dev_files:
-            out[f"templates/dev/{name}"] = env.get_template(f"dev/{name}.j2").render(common)
+        out["templates/dev/secrets.yaml"] = env.get_template("dev/secrets.yaml.j2").render(common)
+    for plugin in plugins:
+        text = env.get_template(plugin.template).render({**common, "plugin": plugin})
+        out[f"templates/dev/{plugin.component}.yaml"] = text
     for workload in spec.workloads:
         secrets = secret_entries(workload, spec)
+        # The stand-ins its pods wait for in dev mode (chartgen.dev.base.DevPlugin.awaited).
+        waits = [p for p in plugins if p.awaited and p.kind in workload.endpoints()]
         context = {
             **common,
             "w": workload,
@@ -298,7 +288,7 @@ def render_templates(
             "secret_envs": secrets if spec.decl.secrets == "env" else [],
             "secret_inputs": _secret_inputs(workload, spec, secrets),
             "secret_volume": any_of(
-                *(any_of(s.dev_condition, s.in_use) if s.dev_secret else s.in_use for s in secrets)
+                *(any_of(s.dev.plugin.condition, s.in_use) if s.dev else s.in_use for s in secrets)
             ),
             "budgets": budget_entries(workload),
             "hook_groups": hook_groups(workload, spec),
@@ -308,6 +298,8 @@ def render_templates(
             "client_ports": sorted(p.number for p in workload.decl.ports if p.clients),
             "peer_ports": sorted(workload.port(name) for name in workload.decl.peer_ports),
             "endpoints": workload.endpoints(),
+            "dev_waits": waits,
+            "dev_waiting": any_of(*(p.condition for p in waits)),
         }
         for source, target in _workload_files(workload):
             text = env.get_template(f"workload/{source}.j2").render(context)
@@ -338,9 +330,9 @@ def _dev_relief(setting: Setting, wiring: DevWiring | None) -> Cond:
     """Go condition under which dev mode supplies a setting the operator must otherwise set."""
     if wiring is None:
         return FALSE
-    fact = wiring.fact_of(setting)
-    if fact is not None:
-        return dev_condition(service_of(fact))
+    source = wiring.fact_of(setting)
+    if source is not None:
+        return source.plugin.condition
     return ref_cond(".Values.dev.enabled") if is_dev_generated(setting) else FALSE
 
 

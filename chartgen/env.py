@@ -10,8 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from chartgen.dev import SECRET_FACTS, plain_value, service_of
-from chartgen.dev import condition as dev_condition
+from chartgen.dev.wiring import Source
 from chartgen.model.spec import ChartSpec, Encoding, Group, Setting, WorkloadSpec
 from chartgen.naming import kebab
 from chartgen.render.conditions import TRUE, Cond, all_of, any_of, negate
@@ -40,9 +39,7 @@ class ConfigEntry:
     env: str
     value: ConfigValue
     condition: Cond  # when the entry is rendered
-    # In dev mode (when dev_condition holds) the value comes from a dev service instead.
-    dev_value: ConfigValue | None = None
-    dev_condition: Cond = TRUE
+    dev: Source | None = None  # in dev mode (its plugin's condition) a dev service's value
 
 
 @dataclass(frozen=True)
@@ -57,9 +54,7 @@ class SecretEntry:
     required: bool
     generated: bool  # the chart makes one up (and keeps it) when none is given
     component: str  # object name suffix of the chart-managed Secret it reads
-    # Dev mode: the app reads it from a dev service's Secret (component, key) instead.
-    dev_secret: tuple[str, str] | None = None
-    dev_condition: Cond = TRUE
+    dev: Source | None = None  # in dev mode (its plugin's condition) a dev service's Secret
     # Dev mode: the chart generates it even though production requires it from the operator.
     dev_generated: bool = False
     # A hook workload reads hook copies, except in dev mode where it is a plain Job.
@@ -113,7 +108,6 @@ def budget_entries(workload: WorkloadSpec) -> list[BudgetEntry]:
 
 def config_entries(workload: WorkloadSpec, spec: ChartSpec) -> list[ConfigEntry]:
     wiring = spec.dev
-    bucket = spec.decl.dev.bucket if spec.decl.dev else ""
     entries = []
     for setting in workload.settings:
         if isinstance(setting.role, Wired) and setting.role.fact in BUDGET_FACTS:
@@ -129,14 +123,12 @@ def config_entries(workload: WorkloadSpec, spec: ChartSpec) -> list[ConfigEntry]
             # Optional settings left null stay unset, so the app applies its own None.
             unset = ref_cond(f'(kindIs "invalid" {ref})')
             condition = negate(unset) if default is None else TRUE
-            fact = wiring.fact_of(setting) if wiring else None
             entries.append(
                 ConfigEntry(
                     setting.env,
                     ConfigValue("values", ref=ref, pipe=pipe),
                     condition,
-                    dev_value=plain_value(fact, bucket) if fact else None,
-                    dev_condition=dev_condition(service_of(fact)) if fact else TRUE,
+                    dev=wiring.fact_of(setting) if wiring else None,
                 )
             )
     return entries
@@ -184,8 +176,6 @@ def secret_entries(workload: WorkloadSpec, spec: ChartSpec) -> list[SecretEntry]
         group = group_of(setting, spec)
         section = ".".join(group.values_path)
         key = group.secret_key(setting)
-        fact = wiring.fact_of(setting) if wiring else None
-        dev_secret = SECRET_FACTS[fact] if fact else None
         entries.append(
             SecretEntry(
                 env=setting.env,
@@ -201,8 +191,7 @@ def secret_entries(workload: WorkloadSpec, spec: ChartSpec) -> list[SecretEntry]
                     if workload.decl.hook
                     else secret_suffix(group)
                 ),
-                dev_secret=(dev_secret.component, dev_secret.key) if dev_secret else None,
-                dev_condition=dev_condition(service_of(fact)) if fact else TRUE,
+                dev=wiring.fact_of(setting) if wiring else None,
                 dev_generated=is_dev_generated(setting),
                 dev_component=secret_suffix(group),
             )

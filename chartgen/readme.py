@@ -122,7 +122,7 @@ def render_readme(
     env = jinja_environment(templates)
     env.filters.update(cell=_cell, default_cell=_default_cell, ticks=_ticks)
     required_kinds = [k for k, ss in spec.endpoint_kinds().items() if any(s.required for s in ss)]
-    dev_services = [s.component for s in spec.dev.services()] if spec.dev else []
+    dev_services = [s.component for s in spec.dev.plugins] if spec.dev else []
     return env.get_template("README.md.j2").render(
         header=header,
         name=spec.name,

@@ -12,11 +12,11 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, WithJsonSchema, create_model
 from pydantic.fields import FieldInfo
 
+from chartgen.dev.knobs import dev_values
 from chartgen.env import is_generated
 from chartgen.knobs import (
     Affinity,
     ClientsPeer,
-    DevValues,
     DnsPeer,
     ImagePullSecret,
     IngressControllerPeer,
@@ -334,12 +334,10 @@ def values_model(spec: ChartSpec, presets: tuple[Preset, ...]) -> type[ValuesSec
         ),
     }
     wiring = spec.dev
-    dev_wired = frozenset(wiring.facts) if wiring else frozenset()
+    dev_wired = frozenset(wiring.sources) if wiring else frozenset()
     if wiring is not None:
-        fields["dev"] = (
-            DevValues,
-            Field(default_factory=DevValues, description="Dev mode (evaluation only)."),
-        )
+        dev = dev_values(wiring.plugins)
+        fields["dev"] = (dev, Field(default_factory=dev, description="Dev mode (evaluation only)."))
     for key in [s.key for s in spec.sections] + [w.name for w in spec.workloads]:
         if key in fields:
             raise SpecError(

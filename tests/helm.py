@@ -6,7 +6,6 @@ import base64
 import binascii
 import copy
 import os
-import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +14,7 @@ from typing import Any
 import yaml
 from lookout.chart import CHART as DECLARATION
 
-from chartgen.dev import MINIO, DevService, dev_wiring
+from chartgen.dev import DevPlugin, Source
 from chartgen.model.spec import build_spec
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,9 +110,14 @@ def helm_binaries() -> dict[str, Path]:
 # --------------------------------------------------------------------------------------------
 # Dev mode (dev.enabled): what a render holds besides the app's workloads
 
-DEV_WIRING = dev_wiring(build_spec(DECLARATION))
-# Pods of dev mode that stand in for no endpoint kind: MinIO's bucket Job.
-DEV_JOBS = {MINIO.component: f"{MINIO.component}-bucket"}
+DEV_WIRING = build_spec(DECLARATION).dev
+DEV_PLUGINS = DEV_WIRING.plugins if DEV_WIRING else ()
+# Each wired fact by name ("postgresql.dsn") with the plugin providing it.
+DEV_FACTS: dict[str, Source] = {
+    s.name: s for s in (DEV_WIRING.sources if DEV_WIRING else {}).values()
+}
+# Pods of dev mode that stand in for no endpoint kind (MinIO's bucket Job), by their plugin.
+DEV_JOBS = {p.component: job for p in DEV_PLUGINS for job in p.jobs}
 # Where each dev component's image is in values (dev.<section>.<key>).
 DEV_IMAGES = {
     "postgresql": ("postgresql", "image"),
@@ -127,27 +131,19 @@ def dev_enabled(values: dict[str, Any]) -> bool:
     return bool((values.get("dev") or {}).get("enabled"))
 
 
-def _holds(condition: str, values: dict[str, Any]) -> bool:
-    """A dev service's extra Go condition (DevService.enabled) under ``values``."""
-    if condition == "true":
-        return True
-    match = re.fullmatch(r"\.Values\.([\w.]+)", condition)
-    if match is None:
-        raise ValueError(f"cannot evaluate the dev condition {condition!r}")
-    node: Any = values
-    for key in match[1].split("."):
-        node = node.get(key) if isinstance(node, dict) else None
-    return bool(node)
+def _switched_on(plugin: DevPlugin, values: dict[str, Any]) -> bool:
+    """A dev service's own switch (dev.<key>.enabled, DevPlugin.switch) under ``values``."""
+    return not plugin.switch or bool(values["dev"][plugin.values_key]["enabled"])
 
 
-def dev_services(values: dict[str, Any]) -> dict[str, DevService]:
+def dev_services(values: dict[str, Any]) -> dict[str, DevPlugin]:
     """Endpoint kind -> the dev service standing in for it with these values (merged)."""
     if DEV_WIRING is None or not dev_enabled(values):
         return {}
     return {
         kind: service
         for kind, service in DEV_WIRING.kinds().items()
-        if _holds(service.enabled, values)
+        if _switched_on(service, values)
     }
 
 
@@ -159,7 +155,7 @@ def dev_components(values: dict[str, Any]) -> set[str]:
 
 # Every component dev mode may add, whatever the values.
 ALL_DEV_COMPONENTS = frozenset(
-    {service.component for service in DEV_WIRING.services()} | set(DEV_JOBS.values())
+    {service.component for service in DEV_WIRING.plugins} | set(DEV_JOBS.values())
     if DEV_WIRING is not None
     else ()
 )

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic_settings import BaseSettings
 
 from chartgen.runtime.roles import Role
+
+if TYPE_CHECKING:
+    from chartgen.dev.base import DevPlugin
 
 # How secret settings reach the container: files in the app's secrets_dir (never in the
 # pod's environment), or env vars from secretKeyRef for apps that read no secret files.
@@ -121,33 +124,21 @@ class Workload:
         return SINGLETON if self.singleton else DEPLOYMENT
 
 
-DevFact = Literal[
-    "postgresql.dsn",
-    "s3.uri",
-    "s3.endpoint",
-    "s3.access_key",
-    "s3.secret_key",
-    "s3.path_style",
-    "smtp.host",
-    "smtp.port",
-    "smtp.tls",
-]
-
-
 @dataclass(frozen=True)
 class DevMode:
     """How the app runs against the chart's own in-cluster services when dev.enabled.
 
-    ``wiring`` maps setting field paths (as in public_url_setting) to what the dev services
-    provide; the operator sets none of them. ``wait_command`` runs in an init container of
-    every workload reading the database, until the database is up and migrated; "{service}"
-    in it stands for the workload's name.
+    ``wiring`` maps setting field paths (as in public_url_setting) to facts of the dev plugins
+    ("postgresql.dsn"; chartgen.dev), ``plugins`` adds the project's own; the operator sets none
+    of them. ``wait_command`` runs in an init container of every workload reading a stand-in it
+    awaits (the database), until that is up and migrated; "{service}" stands for the workload.
     """
 
-    wiring: tuple[tuple[str, DevFact], ...]
-    database: str = "app"
-    bucket: str = "app"
+    wiring: tuple[tuple[str, str], ...]
+    database: str = "app"  # the role and database the PostgreSQL plugin creates
+    bucket: str = "app"  # the bucket the MinIO plugin creates
     wait_command: tuple[str, ...] = ()
+    plugins: tuple[DevPlugin, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -254,9 +254,9 @@ class ChartSpec:
     @functools.cached_property
     def dev(self) -> DevWiring | None:
         """How dev mode wires the app to the in-cluster stand-ins; decided once per spec."""
-        from chartgen.dev import dev_wiring  # the dev plugins read the spec's settings
+        from chartgen.dev import BUILTIN, dev_wiring  # the dev plugins read the spec's settings
 
-        return dev_wiring(self)
+        return dev_wiring(self, BUILTIN)
 
     def callers(self, name: str) -> tuple[tuple[str, str], ...]:
         """(calling workload, port name) of every workload that connects to ``name``."""

@@ -32,7 +32,7 @@ from lookout.db.migrations import MIGRATIONS, VERSIONS
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
-from chartgen.dev import MAILDEV, MINIO, POSTGRESQL, SECRET_FACTS
+from chartgen.dev import MAILDEV, MINIO, POSTGRESQL
 from chartgen.model.spec import build_spec
 from chartgen.readme import CHECKOV_WAIVERS
 from tests import kube_validation
@@ -53,6 +53,7 @@ from tests.contract import (
 )
 from tests.helm import (
     CHART,
+    DEV_FACTS,
     DEV_IMAGES,
     DEV_JOBS,
     DEV_WIRING,
@@ -213,8 +214,8 @@ def test_dev_render_passes_checkov_with_the_same_waivers(helm: Helm, tmp_path: P
 
 def expected_fact_values(docs: list[Doc]) -> dict[str, str]:
     """What each dev fact must be in the render: the release's own services and credentials."""
-    postgresql = secret_data(docs, f"{FULLNAME}-{SECRET_FACTS['postgresql.dsn'].component}")
-    minio = secret_data(docs, f"{FULLNAME}-{SECRET_FACTS['s3.access_key'].component}")
+    postgresql = secret_data(docs, f"{FULLNAME}-{POSTGRESQL.secret}")
+    minio = secret_data(docs, f"{FULLNAME}-{MINIO.secret}")
     database = DEV_MODE.database
     return {
         "postgresql.dsn": (
@@ -237,7 +238,7 @@ def test_dev_services_are_wired_into_the_app(helm: Helm) -> None:
     service: plain settings through the ConfigMap, secret ones as files of the kept Secrets."""
     docs = render(helm)
     expected = expected_fact_values(docs)
-    assert set(DEV_WIRING.facts.values()) <= set(expected)
+    assert set(DEV_FACTS) <= set(expected)
     for service in (POSTGRESQL, MINIO, MAILDEV):
         # Each dev Service names its endpoint port after the endpoint kind.
         assert service_port(docs, service.component, service.kind) == service.port, service
@@ -248,17 +249,18 @@ def test_dev_services_are_wired_into_the_app(helm: Helm) -> None:
             start = container_start(docs, doc, name, {})
             files = {key: raw.decode() for key, raw in start.secret_files().items()}
             for setting in workload.settings:
-                fact = DEV_WIRING.fact_of(setting)
-                if fact is None:
+                source = DEV_WIRING.fact_of(setting)
+                if source is None:
                     continue
+                fact = source.name
                 where = f"{ident(doc)} {name} {setting.env} ({fact})"
-                if fact in SECRET_FACTS:
+                if source.secret:
                     assert setting.env not in start.env, f"{where}: a secret in the environment"
                     assert files.get(setting.env) == expected[fact], where
                 else:
                     assert start.env.get(setting.env) == expected[fact], where
                 checked += 1
-    assert checked >= len(DEV_WIRING.facts), "some wired setting reached no container"
+    assert checked >= len(DEV_WIRING.sources), "some wired setting reached no container"
 
 
 def test_dev_without_mail_runs_no_maildev(helm: Helm) -> None:
@@ -268,7 +270,10 @@ def test_dev_without_mail_runs_no_maildev(helm: Helm) -> None:
     assert MAILDEV.kind not in dev_services(values)
     assert not [ident(d) for d in docs if component(d) == MAILDEV.component]
     [smtp_host] = {
-        s.env for w in SPEC.workloads for s in w.settings if DEV_WIRING.fact_of(s) == "smtp.host"
+        s.env
+        for w in SPEC.workloads
+        for s in w.settings
+        if getattr(DEV_WIRING.fact_of(s), "name", None) == "smtp.host"
     }
     for config in by_kind(docs, "ConfigMap").values():
         assert (config.get("data") or {}).get(smtp_host, "") == "", ident(config)
@@ -317,7 +322,7 @@ def test_dev_data_and_credentials_outlive_uninstall(helm: Helm) -> None:
         for source in pod(d).get("volumes") or []
         if "secret" in source
     }
-    dev_secrets = {f"{FULLNAME}-{fact.component}" for fact in SECRET_FACTS.values()}
+    dev_secrets = {f"{FULLNAME}-{fact.secret[0]}" for fact in DEV_FACTS.values() if fact.secret}
     assert secrets_read == dev_secrets
     for name, secret in by_kind(docs, "Secret").items():
         # Every Secret of a dev install holds generated values: all are kept.
@@ -643,7 +648,7 @@ def test_generated_credentials_are_reused_across_upgrades_and_kept(helm: Helm) -
                 assert used <= set(variables), f"{where}: composed from {used - set(variables)}"
 
     docs = render(helm)
-    for name in (f"{FULLNAME}-{fact.component}" for fact in SECRET_FACTS.values()):
+    for name in {f"{FULLNAME}-{fact.secret[0]}" for fact in DEV_FACTS.values() if fact.secret}:
         assert annotations(by_kind(docs, "Secret")[name]).get(KEEP) == "keep", name
 
 

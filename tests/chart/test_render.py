@@ -20,8 +20,7 @@ import pytest
 import yaml
 from lookout.chart import CHART as CHART_DECLARATION
 
-from chartgen.dev import SECRET_FACTS, DevService
-from chartgen.dev import service_of as dev_service_of
+from chartgen.dev import DevPlugin
 from chartgen.env import is_dev_generated
 from chartgen.model.spec import build_spec
 from tests import kube_validation
@@ -236,16 +235,16 @@ def existing_secret_names(vals: Any) -> list[str]:
 
 
 def dev_secret_of(
-    section: str, field: str, stand_ins: dict[str, DevService]
+    section: str, field: str, stand_ins: dict[str, DevPlugin]
 ) -> tuple[str, str] | None:
     """(Secret name suffix, key) a secret setting reads in dev mode, if a dev service's."""
     if DEV_WIRING is None:
         return None
-    fact = DEV_WIRING.fact_of(SPEC.setting_at((section, field)))
-    if fact is None or dev_service_of(fact).kind not in stand_ins:
+    source = DEV_WIRING.fact_of(SPEC.setting_at((section, field)))
+    if source is None or source.plugin.kind not in stand_ins:
         return None
-    assert fact in SECRET_FACTS, f"{section}.{field} is a secret wired to plain {fact}"
-    return SECRET_FACTS[fact].component, SECRET_FACTS[fact].key
+    assert source.secret, f"{section}.{field} is a secret wired to plain {source.name}"
+    return source.secret
 
 
 def app_container(workload: Doc) -> Doc:

@@ -172,6 +172,23 @@ def immutable_changes(
         yield from _field_change(obj, old, new, "spec", "template")
 
 
+def _ports_removed(obj: ObjectId, old: Doc, new: Doc) -> Iterator[Change]:
+    """A Service port the upgrade drops: its clients' connections are refused from then on."""
+    kept = {port.get("port") for port in _get(new, "spec", "ports") or []}
+    for port in _get(old, "spec", "ports") or []:
+        if port.get("port") not in kept:
+            named = f" ({port['name']})" if port.get("name") else ""
+            yield Change(
+                "service-port-removed",
+                "breaking",
+                f"port {port.get('port')}{named} is gone: clients that use it are refused",
+                object=label(obj),
+                field="spec.ports",
+                before=port.get("port"),
+                action=f"make sure no client uses port {port.get('port')} of {label(obj)}",
+            )
+
+
 def _added(obj: ObjectId, doc: Doc) -> Change:
     if obj[0] in WEIGHTY:
         return Change(
@@ -225,4 +242,6 @@ def compare_objects(
     for obj in new:  # in rendering order, so the report reads the same every time
         if obj in old:
             changes.extend(immutable_changes(obj, old[obj], new[obj], renamed_per_revision))
+            if obj[0] == "Service":
+                changes.extend(_ports_removed(obj, old[obj], new[obj]))
     return changes

@@ -673,6 +673,23 @@ def test_fields_kubernetes_cannot_update(
     assert [(c.classification, c.field) for c in changes] == ([expected] if expected else [])
 
 
+def _ports(*numbers: int) -> dict[str, Any]:
+    ports = [{"name": f"p{n}", "port": n, "targetPort": n} for n in numbers]
+    return {"kind": "Service", "metadata": {"name": "ingest"}, "spec": {"ports": ports}}
+
+
+def test_a_service_port_the_upgrade_drops_is_breaking() -> None:
+    """Its clients' connections are refused after the upgrade; a port added is no concern."""
+    [change] = compare_objects([_ports(4317, 4318)], [_ports(4318, 9000)], lambda _: False)
+    assert (change.kind, change.classification, change.before) == (
+        "service-port-removed",
+        "breaking",
+        4317,
+    )
+    assert "port 4317 (p4317)" in change.reason and "Service/ingest" in change.action
+    assert compare_objects([_ports(4318)], [_ports(4318, 9000)], lambda _: False) == []
+
+
 def test_a_job_named_per_revision_is_new_on_every_upgrade() -> None:
     changes = compare_objects([_job("app:1")], [_job("app:2")], {("Job", "migrate")}.__contains__)
     assert changes == []

@@ -94,7 +94,7 @@ def test_a_project_plugin_runs_in_dev_mode_and_the_app_is_wired_to_it(
     assert dev["echo"]["image"]["repository"] == "docker.io/hashicorp/http-echo"
     assert set(dev) == {"enabled", "imageRegistry", "echo"}, "only the plugins the app wires"
     notes = (chart / "templates" / "NOTES.txt").read_text()
-    assert "{{- $services := list \"echo\" }}" in notes, "the NOTES list the running plugins"
+    assert '{{- $services := list "echo" }}' in notes, "the NOTES list the running plugins"
     assert "PersistentVolumeClaims" not in notes, "it keeps no data"
     for sets in ((), ("dev.enabled=true",)):
         result = helm.run(

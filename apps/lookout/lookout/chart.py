@@ -10,7 +10,6 @@ from chartgen.model.declaration import (
     IngressPath,
     Maintainer,
     Port,
-    Removal,
     Workload,
 )
 from lookout import __version__
@@ -135,12 +134,4 @@ CHART = ChartDeclaration(
     home="https://github.com/acme/lookout",
     keywords=("observability", "opentelemetry", "otlp", "tracing", "logging", "metrics"),
     maintainers=(Maintainer("Acme Platform Team", "platform@acme.example"),),
-    # Chart knobs renamed since the last release: values still setting them fail to render.
-    removals=(
-        Removal(
-            "migrations.deploymentAnnotations",
-            since="0.2.0",
-            reason="renamed to migrations.jobAnnotations (the Job's own kind): move it there",
-        ),
-    ),
 )

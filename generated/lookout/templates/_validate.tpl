@@ -5,9 +5,6 @@ Checks the schema cannot express. All problems are reported at once, each naming
 {{- define "lookout.validate" -}}
 {{- /* Keys the chart no longer has: all of them at once, each with what to do. */}}
 {{- $removals := list }}
-{{- if hasKey (.Values.migrations | default dict) "deploymentAnnotations" }}
-{{- $removals = append $removals "migrations.deploymentAnnotations was removed in chart 0.2.0: renamed to migrations.jobAnnotations (the Job\u0027s own kind): move it there" }}
-{{- end }}
 {{- if hasKey (.Values.telemetry | default dict) "sampleRatio" }}
 {{- $removals = append $removals "telemetry.sampleRatio was renamed to telemetry.traceSampleRatio in chart 0.2.0: move its value there." }}
 {{- end }}

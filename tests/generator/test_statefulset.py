@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 import chartgen
 from chartgen.model.declaration import ChartDeclaration, VolumeClaim, Workload
@@ -33,8 +32,8 @@ from tests.generator.test_diff import (
     set_version,
     write_project,
 )
-from tests.generator.test_env_contract import CONSTANT
-from tests.generator.test_workload_kinds import LONG, _Tiny
+from tests.generator.test_env_contract import constant_conditions
+from tests.generator.test_workload_kinds import LONG, _Tiny, chart_docs, render_chart
 from tests.helm import Helm
 
 STORE = """
@@ -90,17 +89,6 @@ def _chart(project: Path) -> Path:
     return project / "generated" / "tiny"
 
 
-def _render(helm: Helm, chart: Path, *sets: str, release: str = "rel") -> Any:
-    args = ["template", release, str(chart), "-f", str(chart / "ci/minimal-values.yaml")]
-    return helm.run(*args, *(arg for value in sets for arg in ("--set", value)))
-
-
-def _docs(helm: Helm, chart: Path, *sets: str, release: str = "rel") -> list[dict[str, Any]]:
-    result = _render(helm, chart, *sets, release=release)
-    assert result.returncode == 0, result.stderr
-    return [doc for doc in yaml.safe_load_all(result.stdout) if doc]
-
-
 def _one(docs: list[dict[str, Any]], kind: str, name: str | None = None) -> dict[str, Any]:
     [found] = [
         d
@@ -116,7 +104,7 @@ def test_it_lints_and_renders_valid_objects(helm: Helm, project: Path) -> None:
     chart = _chart(project)
     result = helm.run("lint", "--strict", str(chart), "-f", str(chart / "ci/minimal-values.yaml"))
     assert result.returncode == 0, result.stdout + result.stderr
-    docs = _docs(helm, chart)
+    docs = chart_docs(helm, chart)
     for doc in docs:
         kube_validation.validate(doc, "1.34")
     sts = _one(docs, "StatefulSet")
@@ -136,7 +124,7 @@ def test_it_lints_and_renders_valid_objects(helm: Helm, project: Path) -> None:
 
 
 def test_its_service_name_is_a_headless_service(helm: Helm, project: Path) -> None:
-    docs = _docs(helm, _chart(project))
+    docs = chart_docs(helm, _chart(project))
     sts = _one(docs, "StatefulSet")
     headless = _one(docs, "Service", sts["spec"]["serviceName"])
     assert headless["spec"]["clusterIP"] == "None"
@@ -161,7 +149,7 @@ def _claim(sts: dict[str, Any]) -> dict[str, Any]:
 
 def test_its_claims_take_the_declared_size_and_the_overrides(helm: Helm, project: Path) -> None:
     chart = _chart(project)
-    claim = _claim(_one(_docs(helm, chart), "StatefulSet"))
+    claim = _claim(_one(chart_docs(helm, chart), "StatefulSet"))
     assert claim["spec"] == {
         "accessModes": ["ReadWriteOnce"],
         "resources": {"requests": {"storage": "2Gi"}},
@@ -175,7 +163,7 @@ def test_its_claims_take_the_declared_size_and_the_overrides(helm: Helm, project
         "store.podManagementPolicy=Parallel",
         "store.updateStrategy.rollingUpdate.partition=1",
     )
-    sts = _one(_docs(helm, chart, *sets), "StatefulSet")
+    sts = _one(chart_docs(helm, chart, *sets), "StatefulSet")
     claim = _claim(sts)
     assert claim["spec"] == {
         "accessModes": ["ReadWriteOncePod"],
@@ -224,7 +212,7 @@ def test_its_claims_take_the_declared_size_and_the_overrides(helm: Helm, project
 def test_a_bad_persistence_value_is_refused_naming_its_key(
     helm: Helm, project: Path, sets: tuple[str, ...], key: str
 ) -> None:
-    refused = _render(helm, _chart(project), *sets)
+    refused = render_chart(helm, _chart(project), *sets)
     assert refused.returncode != 0
     assert re.search(key, refused.stderr), refused.stderr
 
@@ -239,7 +227,7 @@ def _immutable(sts: dict[str, Any]) -> dict[str, Any]:
 def test_what_kubernetes_cannot_change_stays_put(helm: Helm, project: Path, tmp_path: Path) -> None:
     """The selector is the pod labels' stable subset; it, serviceName and the claims do not
     move with the chart's version, the app's, or values that change the pods."""
-    before = _one(_docs(helm, _chart(project)), "StatefulSet")
+    before = _one(chart_docs(helm, _chart(project)), "StatefulSet")
     selector = before["spec"]["selector"]["matchLabels"]
     pod_labels = before["spec"]["template"]["metadata"]["labels"]
     assert set(selector) == STABLE and selector.items() <= pod_labels.items()
@@ -255,7 +243,7 @@ def test_what_kubernetes_cannot_change_stays_put(helm: Helm, project: Path, tmp_
         "store.replicas=5",
         "commonAnnotations.owner=ops",
     )
-    after = _one(_docs(helm, bumped, *changed), "StatefulSet")
+    after = _one(chart_docs(helm, bumped, *changed), "StatefulSet")
     assert after["metadata"]["labels"]["helm.sh/chart"] == "tiny-2.5.0"  # it did change
     assert after["spec"]["template"]["metadata"]["labels"] != pod_labels
     assert _immutable(after) == _immutable(before)
@@ -277,7 +265,7 @@ def test_a_new_default_size_in_the_chart_is_breaking(project: Path, tmp_path: Pa
 
 
 def test_its_names_fit_the_name_limits(helm: Helm, project: Path) -> None:
-    docs = _docs(helm, _chart(project), release=LONG)
+    docs = chart_docs(helm, _chart(project), release=LONG)
     sts = _one(docs, "StatefulSet")
     name = sts["metadata"]["name"]
     # Its pods carry controller-revision-hash: <name>-<10 characters>, a label value (63).
@@ -288,14 +276,14 @@ def test_its_names_fit_the_name_limits(helm: Helm, project: Path) -> None:
 
 
 def test_presets_scale_it(helm: Helm, project: Path) -> None:
-    docs = _docs(helm, _chart(project))
+    docs = chart_docs(helm, _chart(project))
     sts = _one(docs, "StatefulSet")
     assert sts["spec"]["replicas"] == 3
     selector = sts["spec"]["selector"]
     assert _one(docs, "PodDisruptionBudget")["spec"]["selector"] == selector
     spread = sts["spec"]["template"]["spec"]["topologySpreadConstraints"]
     assert {c["labelSelector"]["matchLabels"] == selector["matchLabels"] for c in spread} == {True}
-    scaled = _docs(helm, _chart(project), "store.autoscaling.enabled=true")
+    scaled = chart_docs(helm, _chart(project), "store.autoscaling.enabled=true")
     sts = _one(scaled, "StatefulSet")
     assert "replicas" not in sts["spec"]  # the autoscaler owns it
     target = _one(scaled, "HorizontalPodAutoscaler")["spec"]["scaleTargetRef"]
@@ -321,7 +309,7 @@ def _spec(project: Path) -> ChartSpec:
 
 def test_its_pods_get_what_the_app_accepts(helm: Helm, project: Path) -> None:
     spec = _spec(project)
-    docs = _docs(helm, _chart(project))
+    docs = chart_docs(helm, _chart(project))
     start = container_start(docs, find_workload(docs, "store"), "store", {})
     directory = spec.decl.secrets_dir.rstrip("/") + "/"
     files = {
@@ -334,15 +322,7 @@ def test_its_pods_get_what_the_app_accepts(helm: Helm, project: Path) -> None:
 
 
 def test_no_condition_known_at_build_time_reaches_its_templates(project: Path) -> None:
-    templates = _chart(project) / "templates"
-    found = [
-        f"{path.name}:{number}: {line.strip()}"
-        for path in sorted(templates.rglob("*"))
-        if path.is_file()
-        for number, line in enumerate(path.read_text().splitlines(), 1)
-        if CONSTANT.search(line)
-    ]
-    assert found == []
+    assert constant_conditions(_chart(project) / "templates") == []
 
 
 # The same store serving no port and keeping nothing: still a StatefulSet (stable names).
@@ -365,7 +345,7 @@ BARE = (
 
 def test_a_statefulset_without_volumes_or_ports_is_valid(helm: Helm, tmp_path: Path) -> None:
     chart = build(write_project(tmp_path, BARE))
-    docs = _docs(helm, chart)
+    docs = chart_docs(helm, chart)
     for doc in docs:
         kube_validation.validate(doc, "1.34")
     sts = _one(docs, "StatefulSet")
@@ -374,7 +354,7 @@ def test_a_statefulset_without_volumes_or_ports_is_valid(helm: Helm, tmp_path: P
     [headless] = [d for d in docs if d["kind"] == "Service" and _is_store(d)]
     assert headless["metadata"]["name"] == sts["spec"]["serviceName"]
     assert "ports" not in headless["spec"]
-    refused = _render(helm, chart, "store.persistence.size=1Gi")  # no such key
+    refused = render_chart(helm, chart, "store.persistence.size=1Gi")  # no such key
     assert refused.returncode != 0 and "persistence" in refused.stderr, refused.stderr
 
 
@@ -442,7 +422,7 @@ def test_its_pods_reach_each_other_on_its_peer_ports_only(helm: Helm, project: P
     workload without peer_ports gets no such rule."""
     policies = {
         d["metadata"]["labels"]["app.kubernetes.io/component"]: d
-        for d in _docs(helm, _chart(project))
+        for d in chart_docs(helm, _chart(project))
         if d["kind"] == "NetworkPolicy" and "app.kubernetes.io/component" in d["metadata"]["labels"]
     }
     store = policies.pop("store")

@@ -56,16 +56,24 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def _render(helm: Helm, project: Path, *sets: str, release: str = "rel") -> Any:
-    chart = project / "generated" / "tiny"
+def render_chart(helm: Helm, chart: Path, *sets: str, release: str = "rel") -> Any:
+    """`helm template` of a generated chart with its minimal values and ``--set``s."""
     args = ["template", release, str(chart), "-f", str(chart / "ci/minimal-values.yaml")]
     return helm.run(*args, *(arg for value in sets for arg in ("--set", value)))
 
 
-def _docs(helm: Helm, project: Path, *sets: str, release: str = "rel") -> list[dict[str, Any]]:
-    result = _render(helm, project, *sets, release=release)
+def chart_docs(helm: Helm, chart: Path, *sets: str, release: str = "rel") -> list[dict[str, Any]]:
+    result = render_chart(helm, chart, *sets, release=release)
     assert result.returncode == 0, result.stderr
     return [doc for doc in yaml.safe_load_all(result.stdout) if doc]
+
+
+def _render(helm: Helm, project: Path, *sets: str, release: str = "rel") -> Any:
+    return render_chart(helm, project / "generated" / "tiny", *sets, release=release)
+
+
+def _docs(helm: Helm, project: Path, *sets: str, release: str = "rel") -> list[dict[str, Any]]:
+    return chart_docs(helm, project / "generated" / "tiny", *sets, release=release)
 
 
 def test_a_cronjob_renders_valid_objects(helm: Helm, project: Path) -> None:

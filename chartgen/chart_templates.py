@@ -12,7 +12,7 @@ from pathlib import Path
 
 import jinja2
 
-from chartgen.dev import DevWiring
+from chartgen.dev import DevWiring, SecretKey
 from chartgen.env import (
     SecretEntry,
     any_in_use,
@@ -270,7 +270,9 @@ def render_templates(
         if name == "ingress.yaml" and not spec.routes_public:
             continue  # no public URL, or no workload routes a path of it
         out[f"templates/{name}"] = env.get_template(f"{name}.j2").render(common)
-    if wiring is not None:
+    mode = spec.decl.dev
+    # Only a stand-in with SecretKey facts keeps a Secret (its template's kept_secret()).
+    if mode and any(isinstance(f, SecretKey) for p in plugins for f in p.facts(mode).values()):
         out["templates/dev/secrets.yaml"] = env.get_template("dev/secrets.yaml.j2").render(common)
     for plugin in plugins:
         text = env.get_template(plugin.template).render({**common, "plugin": plugin})

@@ -90,6 +90,7 @@ def test_a_project_plugin_runs_in_dev_mode_and_the_app_is_wired_to_it(
     helm: Helm, chart: Path
 ) -> None:
     assert (chart / "templates" / "dev" / "echo.yaml").is_file()
+    assert not (chart / "templates" / "dev" / "secrets.yaml").exists(), "echo keeps no Secret"
     dev = yaml.safe_load((chart / "values.yaml").read_text())["dev"]
     assert dev["echo"]["image"]["repository"] == "docker.io/hashicorp/http-echo"
     assert set(dev) == {"enabled", "imageRegistry", "echo"}, "only the plugins the app wires"

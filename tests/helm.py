@@ -63,6 +63,20 @@ class Helm:
         return [doc for doc in yaml.safe_load_all(result.stdout) if doc]
 
 
+def install_notes(home: Path, values: list[Path], sets: tuple[str, ...] = ()) -> str:
+    """NOTES.txt of an install of the chart in namespace obs. Only Helm 4 prints it without a
+    cluster (install --dry-run=client)."""
+    helm = Helm("helm4", PINNED["helm4"], home)
+    args = ["install", "rel", str(CHART), "--namespace", "obs", "--dry-run=client"]
+    for path in values:
+        args += ["--values", str(path)]
+    for item in sets:
+        args += ["--set", item]
+    result = helm.run(*args)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split("NOTES:", 1)[1]
+
+
 def merge(base: Any, override: Any) -> Any:
     """Helm's coalescing of a values file over defaults: maps merge deeply, null deletes a key."""
     if not (isinstance(base, dict) and isinstance(override, dict)):

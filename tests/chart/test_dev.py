@@ -64,6 +64,7 @@ from tests.helm import (
     dev_components,
     dev_image,
     dev_services,
+    install_notes,
     merge,
     values_of,
 )
@@ -487,15 +488,7 @@ def test_the_bucket_job_retries_its_first_connection_in_its_container(
 
 
 def notes(tmp_path: Path, *sets: str) -> str:
-    # Only Helm 4 prints NOTES.txt without a cluster (install --dry-run=client).
-    helm = Helm("helm4", PINNED["helm4"], tmp_path)
-    args = ["install", "rel", str(CHART), "--namespace", NAMESPACE, "--dry-run=client"]
-    args += ["--values", str(DEV)]
-    for item in sets:
-        args += ["--set", item]
-    result = helm.run(*args)
-    assert result.returncode == 0, result.stderr
-    return result.stdout.split("NOTES:", 1)[1]
+    return install_notes(tmp_path, [DEV], sets)
 
 
 def test_dev_notes_tell_an_evaluator_what_to_do(tmp_path: Path) -> None:

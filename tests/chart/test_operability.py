@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.helm import CHART, PINNED, Helm
+from tests.helm import CHART, Helm, install_notes
 
 MINIMAL = CHART / "ci" / "minimal-values.yaml"
 FULL = CHART / "ci" / "full-values.yaml"
@@ -66,16 +66,7 @@ def test_extra_objects_are_templated(helm: Helm) -> None:
 
 
 def _notes(tmp_path: Path, *values: Path, sets: tuple[str, ...] = ()) -> str:
-    # Only Helm 4 prints NOTES.txt without a cluster (install --dry-run=client).
-    helm = Helm("helm4", PINNED["helm4"], tmp_path)
-    args = ["install", "rel", str(CHART), "--namespace", "obs", "--dry-run=client"]
-    for path in values:
-        args += ["--values", str(path)]
-    for item in sets:
-        args += ["--set", item]
-    result = helm.run(*args)
-    assert result.returncode == 0, result.stderr
-    return result.stdout.split("NOTES:", 1)[1]
+    return install_notes(tmp_path, list(values), sets)
 
 
 def test_notes_tell_how_to_log_in_the_first_time(tmp_path: Path) -> None:

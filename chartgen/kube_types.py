@@ -135,26 +135,27 @@ def _vendored_closure(names: frozenset[str]) -> dict[str, Any]:
     return closure(_vendored(), names)
 
 
-def _resolve_placeholders(node: Any, wanted: set[str]) -> None:
+def _resolved(node: Any, wanted: set[str]) -> Any:
     if isinstance(node, list):
-        for item in node:
-            _resolve_placeholders(item, wanted)
-    elif isinstance(node, dict):
-        if PLACEHOLDER in node:
-            name = node.pop(PLACEHOLDER)
-            wanted.add(name)
-            node["$ref"] = DEFS + name
-        for value in node.values():
-            _resolve_placeholders(value, wanted)
+        return [_resolved(item, wanted) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: _resolved(value, wanted) for key, value in node.items() if key != PLACEHOLDER}
+    if PLACEHOLDER in node:
+        wanted.add(node[PLACEHOLDER])
+        out["$ref"] = DEFS + node[PLACEHOLDER]
+    return out
 
 
-def embed(schema: dict[str, Any]) -> None:
-    """Turn the Kubernetes types' placeholders in ``schema`` into $refs, and add the
-    definitions they name (and every one those refer to) to its ``$defs``."""
+def embed(schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` with the Kubernetes types' placeholders turned into $refs, and the
+    definitions they name (and every one those refer to) added to its ``$defs``. A new
+    document: ``schema`` is left as it was (its parts are shared, see section_schema)."""
     wanted: set[str] = set()
-    _resolve_placeholders(schema, wanted)
+    out: dict[str, Any] = _resolved(schema, wanted)
     if wanted:
-        schema.setdefault("$defs", {}).update(definitions(*wanted))
+        out.setdefault("$defs", {}).update(definitions(*wanted))
+    return out
 
 
 @dataclass(frozen=True)

@@ -12,15 +12,16 @@ metaschema at three times the cost, on every render).
 from __future__ import annotations
 
 import json
-import math
 from typing import Any
 
 from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode
 
 from chartgen.draft7 import DIALECT, to_draft7
+from chartgen.knobs import ValuesSection
 from chartgen.kube_types import embed
 from chartgen.retired import RetiredKey, add_retired_keys
+from chartgen.section_schema import SchemaParts, plain_json
 
 # pydantic's HttpUrl/AnyUrl accept inputs that RFC 3986 "uri" rejects (it percent-encodes
 # spaces, trims whitespace), so those would fail on old Helm only: no format survives.
@@ -30,27 +31,13 @@ KEPT_FORMATS: frozenset[str] = frozenset()
 SCHEMA_MAPS = ("properties", "$defs", "patternProperties")
 
 
-def _plain_json(value: Any) -> bool:
-    """Whether ``value`` is already its own JSON form (what pydantic's encoding returns)."""
-    kind = type(value)
-    if value is None or kind in (str, int, bool):
-        return True
-    if kind is float:
-        return math.isfinite(value)  # inf and nan are encoded, not kept
-    if kind is list:
-        return all(_plain_json(item) for item in value)
-    if kind is dict:
-        return all(type(k) is str and _plain_json(v) for k, v in value.items())
-    return False
-
-
 class ValuesJsonSchema(GenerateJsonSchema):
     """pydantic's generator, with a short cut for plain defaults: pydantic encodes each one
     through a TypeAdapter made for it, most of the cost of the whole schema for a chart's
     hundreds of str, int and bool defaults, which encode to themselves."""
 
     def encode_default(self, dft: Any) -> Any:
-        return dft if _plain_json(dft) else super().encode_default(dft)
+        return dft if plain_json(dft) else super().encode_default(dft)
 
     @property
     def mode(self) -> JsonSchemaMode:
@@ -59,6 +46,9 @@ class ValuesJsonSchema(GenerateJsonSchema):
         ConfigWrapper.__getattr__, which raises and catches a KeyError for a missing key."""
         override = self._config.config_dict.get("json_schema_mode_override")
         return self._mode if override is None else override
+
+
+PARTS = SchemaParts(ValuesJsonSchema, ValuesSection)
 
 
 def _clean(node: Any) -> Any:
@@ -98,11 +88,7 @@ def _closed_pattern_map(node: dict[str, Any]) -> dict[str, Any]:
 
 def schema_2020_12(model: type[BaseModel], retired: tuple[RetiredKey, ...] = ()) -> dict[str, Any]:
     """The values schema in pydantic's dialect, 2020-12, before it is written as draft-07."""
-    raw = model.model_json_schema(
-        by_alias=True, mode="validation", schema_generator=ValuesJsonSchema
-    )
-    embed(raw)
-    schema: dict[str, Any] = _clean(raw)
+    schema: dict[str, Any] = _clean(embed(PARTS.document(model)))
     add_retired_keys(schema, retired)
     schema["properties"] = {
         "global": {

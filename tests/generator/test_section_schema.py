@@ -1,0 +1,106 @@
+"""chartgen.section_schema writes pydantic's schema of the values model without building the
+model's validator: the two are compared, key for key and in order, on every kind of app here
+(each in its own process, as `chartgen build` runs, with nothing cached yet)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.generator.test_diff import write_project
+from tests.generator.test_statefulset import EDITS as STATEFUL_EDITS
+
+ROOT = Path(__file__).resolve().parents[2]
+PREFECT_PYTHON = ROOT / ".tools" / "examples" / "bin" / "python"
+
+
+def _difference(python: Path, project: Path) -> str:
+    env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{project}", "DO_NOT_TRACK": "1"}
+    env["PREFECT_HOME"] = str(project / ".prefect-home")
+    done = subprocess.run(
+        [str(python), "-m", "tests.schema_parts", str(project)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.mark.parametrize("name", ["lookout", "shortlink"])
+def test_the_shipped_apps_get_pydantics_schema(name: str) -> None:
+    project = ROOT / ("apps" if name == "lookout" else "examples") / name
+    assert _difference(Path(sys.executable), project) == ""
+
+
+def test_a_third_party_app_gets_pydantics_schema() -> None:
+    if not PREFECT_PYTHON.exists():
+        pytest.fail(f"{PREFECT_PYTHON} is missing: run `make examples` (make test does it)")
+    assert _difference(PREFECT_PYTHON, ROOT / "examples" / "prefect") == ""
+
+
+@pytest.mark.parametrize("stateful", [False, True], ids=["deployment", "statefulset"])
+def test_the_tiny_app_gets_pydantics_schema(tmp_path: Path, stateful: bool) -> None:
+    project = write_project(tmp_path, STATEFUL_EDITS if stateful else ())
+    assert _difference(Path(sys.executable), project) == ""
+
+
+def test_field_options_the_apps_here_do_not_use_come_out_as_pydantic_writes_them() -> None:
+    import datetime
+    import enum
+    from typing import Annotated, Literal
+
+    from pydantic import BaseModel, Field
+
+    from chartgen.knobs import ValuesSection
+    from chartgen.schema import PARTS, ValuesJsonSchema
+    from tests.schema_parts import untitled
+
+    class Colour(enum.Enum):
+        RED = "red"
+        BLUE = "blue"
+
+    class Plain(BaseModel):
+        """Not a values section: pydantic's own schema of it."""
+
+        size: int = 1
+
+    class Inner(ValuesSection):
+        """An inner section, described by its docstring."""
+
+        limit: Annotated[int, Field(ge=0)] = 3
+
+    def mark(schema: dict[str, object]) -> None:
+        schema["x-marked"] = True
+
+    class Outer(ValuesSection):
+        inner: Inner = Field(default_factory=Inner, description="Described here too.")
+        maybe: Inner | None = None
+        plains: list[Plain] = Field(default_factory=list)
+        colour: Colour = Colour.BLUE
+        wait: datetime.timedelta = datetime.timedelta(seconds=90)
+        old: str = Field("", deprecated=True, examples=["a", "b"])
+        marked: int = Field(0, json_schema_extra=mark)
+        extra: dict[str, str] = Field({"b": "2", "a": "1"}, json_schema_extra={"x-z": {"b": 1}})
+        mode: Literal["a", "b"] = "a"
+        needed: float
+
+    ours = untitled(PARTS.document(Outer))
+    theirs = untitled(
+        Outer.model_json_schema(by_alias=True, mode="validation", schema_generator=ValuesJsonSchema)
+    )
+    assert list(ours["$defs"]) == list(theirs["$defs"])
+    assert ours == theirs
+    assert json_text(ours) == json_text(theirs)
+
+
+def json_text(schema: object) -> str:
+    import json
+
+    return json.dumps(schema, indent=1)

@@ -1,0 +1,46 @@
+"""The values schema chartgen assembles field by field against pydantic's own of the model.
+
+Importable without pytest: the Prefect example runs it in its own venv.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from chartgen.config import load_project
+from chartgen.model.spec import build_spec
+from chartgen.presets import load_presets
+from chartgen.schema import PARTS, ValuesJsonSchema
+from chartgen.values_model import values_model
+
+
+def untitled(node: Any) -> Any:
+    """Without titles: the schema drops them all, and chartgen never writes a field's."""
+    if isinstance(node, dict):
+        return {k: untitled(v) for k, v in node.items() if not (k == "title" and type(v) is str)}
+    if isinstance(node, list):
+        return [untitled(item) for item in node]
+    return node
+
+
+def difference(project_root: Path) -> str:
+    """A unified diff from pydantic's schema of the values model to chartgen's; "" if equal."""
+    project = load_project(project_root)
+    spec = build_spec(project.load_declaration())
+    model = values_model(spec, load_presets(project.presets, spec.scalable))
+    ours = untitled(PARTS.document(model))
+    pydantic = untitled(
+        model.model_json_schema(by_alias=True, mode="validation", schema_generator=ValuesJsonSchema)
+    )
+    # Key order counts: the file is written in this order.
+    theirs_text = json.dumps(pydantic, indent=1).splitlines(keepends=True)
+    ours_text = json.dumps(ours, indent=1).splitlines(keepends=True)
+    return "".join(difflib.unified_diff(theirs_text, ours_text, "pydantic", "chartgen", n=2))
+
+
+if __name__ == "__main__":
+    sys.stdout.write(difference(Path(sys.argv[1])))

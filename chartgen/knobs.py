@@ -8,10 +8,13 @@ other models (resources) are printed as their (empty) default and documented as 
 from __future__ import annotations
 
 import functools
+import inspect
 import sys
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.fields import FieldInfo
 
 from chartgen.kube_names import (
     INT32_MAX,
@@ -36,6 +39,49 @@ class ValuesSection(BaseModel):
     model_config = ConfigDict(
         extra="forbid", alias_generator=camel, populate_by_name=True, defer_build=True
     )
+
+
+FieldDef = tuple[Any, FieldInfo]  # (annotation, Field(...)), as a model would declare it
+
+
+@dataclass(frozen=True, eq=False)
+class Section:
+    """A mapping of values.yaml as the generator reads it: its fields by values key.
+
+    The sections a build makes (a workload's knobs, an app's settings group) are only this,
+    not pydantic models: nothing validates values with them, and creating a model for each
+    was a third of the build of a large chart. A ValuesSection class (declared, so that a
+    list's items can be one) has its Section too, from section_of.
+    """
+
+    name: str  # its $defs name in the schema
+    fields: dict[str, FieldInfo]  # by values key; each knows its annotation
+    doc: str | None = None
+
+
+def section(name: str, fields: dict[str, FieldDef], doc: str | None = None) -> Section:
+    """A closed mapping of ``fields`` (field name -> definition), keys in camelCase."""
+    complete = {}
+    for attribute, (annotation, declared) in fields.items():
+        field = FieldInfo.from_annotated_attribute(annotation, declared)
+        complete[field.alias or camel(attribute)] = field
+    return Section(name, complete, doc)
+
+
+@functools.cache
+def _declared_section(model: type[ValuesSection]) -> Section:
+    doc = inspect.cleandoc(model.__doc__) if model.__doc__ else None
+    fields = {field.alias or name: field for name, field in model.model_fields.items()}
+    return Section(model.__name__, fields, doc)
+
+
+def section_of(annotation: Any) -> Section | None:
+    """The Section a field's annotation is, if it is one (or a ValuesSection class)."""
+    if isinstance(annotation, Section):
+        return annotation
+    if isinstance(annotation, type) and issubclass(annotation, ValuesSection):
+        return _declared_section(annotation)
+    return None
 
 
 def _declared(model: type[BaseModel]) -> bool:
@@ -206,12 +252,10 @@ class ClientsPeer(ValuesSection):
     any_address: bool = Field(False, description=ANY_ADDRESS)
 
 
-def egress_rule(kind: str, port: int, used_by: str) -> type[ValuesSection]:
+def egress_rule(kind: str, port: int, used_by: str) -> Section:
     """Values of one kind of outbound peer: where it is (CIDRs or selectors), which ports."""
-    return create_model(  # type: ignore[call-overload,no-any-return]
-        "Egress" + kind[:1].upper() + kind[1:],
-        __base__=ValuesSection,
-        cidrs=(
+    fields: dict[str, FieldDef] = {
+        "cidrs": (
             list[Cidr],
             Field(
                 default_factory=no_items,
@@ -219,7 +263,7 @@ def egress_rule(kind: str, port: int, used_by: str) -> type[ValuesSection]:
                 "required while networkPolicy.enabled and the connection is configured.",
             ),
         ),
-        peers=(
+        "peers": (
             NetworkPolicyPeers,
             Field(
                 default_factory=no_items,
@@ -227,7 +271,7 @@ def egress_rule(kind: str, port: int, used_by: str) -> type[ValuesSection]:
                 "inside the cluster, where CIDRs would not match pod addresses.",
             ),
         ),
-        any_address=(
+        "any_address": (
             bool,
             Field(
                 False,
@@ -235,8 +279,9 @@ def egress_rule(kind: str, port: int, used_by: str) -> type[ValuesSection]:
                 "provider whose addresses change) instead of listing cidrs or peers.",
             ),
         ),
-        ports=(list[Port], Field(default_factory=lambda: [port], description="TCP ports.")),
-    )
+        "ports": (list[Port], Field(default_factory=lambda: [port], description="TCP ports.")),
+    }
+    return section("Egress" + kind[:1].upper() + kind[1:], fields)
 
 
 # A PodDisruptionBudget count: pods, or a percentage of them.
@@ -331,12 +376,10 @@ class StatefulUpdateStrategy(ValuesSection):
     ] = Field(None, description="partition (pods below it keep the old revision), maxUnavailable.")
 
 
-def _persistence(workload: str, claim: VolumeClaim) -> tuple[object, object]:
+def _persistence(workload: str, claim: VolumeClaim) -> FieldDef:
     """The values section of one claim, in the names Bitnami-style charts use."""
-    model = create_model(
-        workload[:1].upper() + workload[1:] + claim.key[:1].upper() + claim.key[1:],
-        __base__=ValuesSection,
-        size=(
+    fields: dict[str, FieldDef] = {
+        "size": (
             Annotated[str, Field(pattern=QUANTITY_PATTERN)],
             Field(
                 claim.size,
@@ -346,24 +389,25 @@ def _persistence(workload: str, claim: VolumeClaim) -> tuple[object, object]:
                 "upgrade with the new size.",
             ),
         ),
-        storage_class=(
+        "storage_class": (
             OptionalResourceName,
             Field("", description=f'StorageClass of the PVCs; "" for the default. {FIXED}'),
         ),
-        access_modes=(
+        "access_modes": (
             list[Literal["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"]],
             Field([claim.access_mode], min_length=1, description=f"Access modes. {FIXED}"),
         ),
-        annotations=(
+        "annotations": (
             Annotations,
             Field(default_factory=dict, description=f"Annotations on the PVCs. {FIXED}"),
         ),
-    )
+    }
+    name = workload[:1].upper() + workload[1:] + claim.key[:1].upper() + claim.key[1:]
     text = f"The volume {claim.name} each pod mounts at {claim.mount_path} (a PVC per pod)."
-    return model, Field(default_factory=model, description=text)
+    return section(name, fields), Field(default_factory=dict, description=text)
 
 
-def _stateful_knobs() -> dict[str, tuple[object, object]]:
+def _stateful_knobs() -> dict[str, FieldDef]:
     return {
         "pod_management_policy": (
             Literal["OrderedReady", "Parallel"],
@@ -380,11 +424,11 @@ def _stateful_knobs() -> dict[str, tuple[object, object]]:
     }
 
 
-def persistence_knobs(decl: Workload) -> dict[str, tuple[object, object]]:
+def persistence_knobs(decl: Workload) -> dict[str, FieldDef]:
     """A StatefulSet's PVCs: their retention, and a section per declared volume (its key)."""
     if not decl.volumes:
         return {}
-    knobs: dict[str, tuple[object, object]] = {
+    knobs: dict[str, FieldDef] = {
         "persistent_volume_claim_retention_policy": (
             ClaimRetention,
             Field(default_factory=ClaimRetention, description="What becomes of the PVCs."),
@@ -394,13 +438,13 @@ def persistence_knobs(decl: Workload) -> dict[str, tuple[object, object]]:
     return knobs
 
 
-def workload_knobs(decl: Workload) -> dict[str, tuple[object, object]]:
+def workload_knobs(decl: Workload) -> dict[str, FieldDef]:
     """Per-workload Kubernetes knobs, as create_model field definitions.
 
     Every sizing knob defaults to null: the preset decides until the operator sets it.
     """
     traits = decl.traits
-    knobs: dict[str, tuple[object, object]] = {}
+    knobs: dict[str, FieldDef] = {}
     scalable = traits.scalable
     if scalable:
         knobs["replicas"] = (

@@ -7,6 +7,7 @@ definitions (chartgen.kube_types), so a typo fails the schema naming its path.
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, create_model
@@ -139,6 +140,7 @@ def global_pod_knobs() -> Knobs:
     }
 
 
+@functools.cache  # most workloads of a chart ask for the same knobs: each read, never changed
 def pod_knobs(kind: str, scalable: bool, probes: tuple[str, ...], ports: bool) -> Knobs:
     """Per-workload overrides; ``probes`` are the kinds its container declares."""
     knobs: Knobs = {

@@ -20,6 +20,7 @@ from chartgen.runtime.roles import Budget
 
 # libyaml's parser when PyYAML was built with it: ten times faster than the pure-Python one.
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+SAFE_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's: 10x PyYAML's
 
 
 class PresetError(ValueError):
@@ -148,7 +149,8 @@ def _resolved_text(path: Path, data: dict[str, Any], workloads: dict[str, Any]) 
         return path.read_text()
     head = [line for line in path.read_text().splitlines() if line.startswith("#")]
     body = {"order": data["order"], "description": data["description"], "workloads": workloads}
-    return "\n".join(head) + "\n" + yaml.safe_dump(body, sort_keys=False, width=100)
+    text = yaml.dump(body, Dumper=SAFE_DUMPER, sort_keys=False, width=100, allow_unicode=False)
+    return "\n".join(head) + "\n" + text
 
 
 def load_presets(directory: Path, scalable: dict[str, bool]) -> tuple[Preset, ...]:

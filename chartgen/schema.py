@@ -12,13 +12,13 @@ metaschema at three times the cost, on every render).
 from __future__ import annotations
 
 import json
+from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any
 
-from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode
 
 from chartgen.draft7 import DIALECT, to_draft7
-from chartgen.knobs import ValuesSection
+from chartgen.knobs import Section
 from chartgen.kube_types import embed
 from chartgen.retired import RetiredKey, add_retired_keys
 from chartgen.section_schema import SchemaParts, plain_json
@@ -48,7 +48,7 @@ class ValuesJsonSchema(GenerateJsonSchema):
         return self._mode if override is None else override
 
 
-PARTS = SchemaParts(ValuesJsonSchema, ValuesSection)
+PARTS = SchemaParts(ValuesJsonSchema)
 
 
 def _clean(node: Any) -> Any:
@@ -86,9 +86,9 @@ def _closed_pattern_map(node: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def schema_2020_12(model: type[BaseModel], retired: tuple[RetiredKey, ...] = ()) -> dict[str, Any]:
+def schema_2020_12(values: Section, retired: tuple[RetiredKey, ...] = ()) -> dict[str, Any]:
     """The values schema in pydantic's dialect, 2020-12, before it is written as draft-07."""
-    schema: dict[str, Any] = _clean(embed(PARTS.document(model)))
+    schema: dict[str, Any] = _clean(embed(PARTS.document(values)))
     add_retired_keys(schema, retired)
     schema["properties"] = {
         "global": {
@@ -101,13 +101,40 @@ def schema_2020_12(model: type[BaseModel], retired: tuple[RetiredKey, ...] = ())
 
 
 def values_schema(
-    model: type[BaseModel], comment: str, retired: tuple[RetiredKey, ...] = ()
+    values: Section, comment: str, retired: tuple[RetiredKey, ...] = ()
 ) -> dict[str, Any]:
-    schema = to_draft7(schema_2020_12(model, retired))
+    schema = to_draft7(schema_2020_12(values, retired))
     return {"$schema": DIALECT, "$comment": comment, **schema}
 
 
-def render_schema(
-    model: type[BaseModel], comment: str, retired: tuple[RetiredKey, ...] = ()
-) -> str:
-    return json.dumps(values_schema(model, comment, retired), indent=2, sort_keys=False) + "\n"
+def indented_json(value: Any) -> str:
+    """``json.dumps(value, indent=2)``, the same text at twice the speed: with an indent,
+    json encodes in pure Python, through a generator per level."""
+    out: list[str] = []
+    write = out.append
+
+    def node(item: Any, indent: str) -> None:
+        kind = type(item)
+        if kind is str:
+            write(encode_basestring_ascii(item))
+        elif (kind is dict or kind is list) and item:
+            inner = indent + "  "
+            close = "}" if kind is dict else "]"
+            separator = ("{" if kind is dict else "[") + "\n" + inner
+            for entry in item.items() if kind is dict else item:
+                write(separator)
+                if kind is dict:
+                    write(encode_basestring_ascii(entry[0]) + ": ")
+                    entry = entry[1]
+                node(entry, inner)
+                separator = ",\n" + inner
+            write("\n" + indent + close)
+        else:
+            write(json.dumps(item))
+
+    node(value, "")
+    return "".join(out)
+
+
+def render_schema(values: Section, comment: str, retired: tuple[RetiredKey, ...] = ()) -> str:
+    return indented_json(values_schema(values, comment, retired)) + "\n"

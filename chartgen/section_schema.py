@@ -21,6 +21,8 @@ from pydantic import BaseModel, TypeAdapter
 from pydantic.fields import FieldInfo
 from pydantic.json_schema import GenerateJsonSchema
 
+from chartgen.knobs import Section, section_of
+
 DEFS_REF = "#/$defs/"
 Schema = dict[str, Any]
 Defs = dict[str, Schema]
@@ -43,10 +45,9 @@ def plain_json(value: Any) -> bool:
 class SchemaParts:
     """Schemas of one generator class: of types (cached), of fields and of sections."""
 
-    def __init__(self, generator: type[GenerateJsonSchema], section: type[BaseModel]) -> None:
+    def __init__(self, generator: type[GenerateJsonSchema]) -> None:
         self.generator = generator
-        self.section = section  # the base class of the models that become $defs
-        self._cached = functools.lru_cache(maxsize=None)(self._type_schema)
+        self._cached = functools.cache(self._type_schema)
 
     def _types(self, annotation: Any, metadata: tuple[Any, ...]) -> tuple[Schema, Defs]:
         """A type's schema, shared with every field of that type: not to be changed."""
@@ -70,8 +71,9 @@ class SchemaParts:
     def field(self, field: FieldInfo, defs: Defs) -> Schema:
         """A field's schema, as pydantic writes it inside its model (before the title)."""
         annotation = field.annotation
-        if isinstance(annotation, type) and issubclass(annotation, self.section):
-            schema: Schema = {"$ref": DEFS_REF + self.section_name(annotation, defs)}
+        section = section_of(annotation)
+        if section is not None:
+            schema: Schema = {"$ref": DEFS_REF + self.section_name(section, defs)}
         else:
             typed, found = self._types(annotation, tuple(field.metadata))
             _merge(defs, found)  # both sorted already, by the adapter's generator
@@ -94,39 +96,28 @@ class SchemaParts:
         schema.update({key: _sort(value, key) for key, value in added.items()})
         return dict(sorted(_without_overrides(schema, defs).items()))
 
-    def body(self, model: type[BaseModel], defs: Defs) -> Schema:
-        """A section's own schema: its fields as properties, closed as its config says."""
-        properties: Schema = {}
-        required: list[str] = []
-        for name, field in model.model_fields.items():
-            alias = field.validation_alias if isinstance(field.validation_alias, str) else None
-            key = alias or field.alias or name
-            properties[key] = self.field(field, defs)
-            if field.is_required():
-                required.append(key)
-        schema: Schema = {"type": "object", "properties": properties}
+    def body(self, section: Section, defs: Defs) -> Schema:
+        """A section's own schema: its fields as properties, closed to other keys."""
+        properties = {key: self.field(field, defs) for key, field in section.fields.items()}
+        required = [key for key, field in section.fields.items() if field.is_required()]
+        schema: Schema = {"additionalProperties": False}
+        if section.doc:
+            schema["description"] = inspect.cleandoc(section.doc)
+        schema["properties"] = properties
         if required:
             schema["required"] = required
-        config = model.model_config
-        schema["title"] = config.get("title") or model.__name__
-        if model.__doc__:
-            schema.setdefault("description", inspect.cleandoc(model.__doc__))
-        if config.get("extra") == "forbid":
-            schema["additionalProperties"] = False
-        extra = config.get("json_schema_extra")
-        if isinstance(extra, dict):
-            schema.update({key: _sort(value, key) for key, value in extra.items()})
-        return dict(sorted(schema.items()))
+        schema["title"] = section.name
+        schema["type"] = "object"
+        return schema
 
-    def section_name(self, model: type[BaseModel], defs: Defs) -> str:
+    def section_name(self, section: Section, defs: Defs) -> str:
         """The $defs name of a section, its schema added to ``defs`` the first time."""
-        name = model.__name__
-        if name not in defs:
-            defs[name] = {}  # a section that contains itself refers to its own name
-            defs[name] = self.body(model, defs)
-        return name
+        if section.name not in defs:
+            defs[section.name] = {}  # a section that contains itself refers to its own name
+            defs[section.name] = self.body(section, defs)
+        return section.name
 
-    def document(self, model: type[BaseModel]) -> Schema:
+    def document(self, values: Section) -> Schema:
         """The whole schema of ``model``: its body, and every definition under ``$defs``.
         Parts of it are shared with other documents (and the cache): the caller copies it
         before changing it.
@@ -135,7 +126,7 @@ class SchemaParts:
         default's), piece by piece: the cached type schemas are sorted already.
         """
         defs: Defs = {}
-        schema = self.body(model, defs)
+        schema = self.body(values, defs)
         if defs:
             schema["$defs"] = dict(sorted(defs.items()))
         return dict(sorted(schema.items()))

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, WithJsonSchema, create_model
-from pydantic.fields import FieldInfo
+from pydantic import Field, WithJsonSchema
 
 from chartgen.dev.knobs import dev_values
 from chartgen.env import is_generated
@@ -18,17 +17,19 @@ from chartgen.knobs import (
     Affinity,
     ClientsPeer,
     DnsPeer,
+    FieldDef,
     ImagePullSecret,
     IngressControllerPeer,
     IngressValues,
     PullPolicy,
+    Section,
     ServiceAccountValues,
     Tolerations,
-    ValuesSection,
     build_declared_sections,
     egress_rule,
     no_items,
     persistence_knobs,
+    section,
     workload_knobs,
 )
 from chartgen.kube_names import (
@@ -47,7 +48,6 @@ from chartgen.presets import Preset
 from chartgen.runtime.roles import Derived, Endpoint, Renamed, Shared
 from chartgen.runtime.rules import Shape
 
-FieldDef = tuple[Any, FieldInfo]
 # What an extra object needs for Helm to apply it (the API server checks the rest).
 KUBERNETES_OBJECT: dict[str, Any] = {
     "type": "object",
@@ -105,9 +105,7 @@ def _secret_knobs(group: Group) -> dict[str, FieldDef]:
     if not secrets:
         return {}
     keys = {group.secret_key(s): _secret_key_field(group.secret_key(s), s) for s in secrets}
-    keys_model = create_model(  # type: ignore[call-overload]
-        _title((*group.values_path, "secretKeys")), __base__=ValuesSection, **keys
-    )
+    keys_model = section(_title((*group.values_path, "secretKeys")), keys)
     return {
         "existing_secret": (
             OptionalResourceName,
@@ -119,14 +117,14 @@ def _secret_knobs(group: Group) -> dict[str, FieldDef]:
         ),
         "secret_keys": (
             keys_model,
-            Field(default_factory=keys_model, description="Key of each secret in that Secret."),
+            Field(default_factory=dict, description="Key of each secret in that Secret."),
         ),
     }
 
 
 def group_model(
     group: Group, dev_wired: frozenset[tuple[str, ...]] = frozenset(), top: bool = True
-) -> type[ValuesSection]:
+) -> Section:
     fields: dict[str, FieldDef] = {s.field_name: _leaf(s, dev_wired) for s in group.settings}
     for child in group.children:
         child_model = group_model(child, dev_wired, top=False)
@@ -137,9 +135,7 @@ def group_model(
     if top:
         # One Secret per top-level group: the knobs live there, not on nested groups.
         fields.update(_secret_knobs(group))
-    return create_model(  # type: ignore[call-overload]
-        _title(group.values_path), __base__=ValuesSection, __doc__=group.description, **fields
-    )
+    return section(_title(group.values_path), fields, group.description)
 
 
 def _client_ports(spec: ChartSpec) -> list[str]:
@@ -159,7 +155,7 @@ def _ingress_knobs(spec: ChartSpec) -> dict[str, FieldDef]:
     }
 
 
-def network_policy_model(spec: ChartSpec) -> type[ValuesSection]:
+def network_policy_model(spec: ChartSpec) -> Section:
     egress_fields: dict[str, FieldDef] = {}
     for kind, settings in spec.endpoint_kinds().items():
         role = settings[0].role
@@ -168,14 +164,12 @@ def network_policy_model(spec: ChartSpec) -> type[ValuesSection]:
         model = egress_rule(kind, role.port, used_by)
         egress_fields[kind] = (
             model,
-            Field(default_factory=model, description=f"Egress to {kind}."),
+            Field(default_factory=dict, description=f"Egress to {kind}."),
         )
-    egress = create_model("NetworkPolicyEgress", __base__=ValuesSection, **egress_fields)  # type: ignore[call-overload]
-    return create_model(  # type: ignore[call-overload,no-any-return]
-        "NetworkPolicy",
-        __base__=ValuesSection,
-        enabled=(bool, Field(True, description="Render the NetworkPolicies.")),
-        dns=(DnsPeer, Field(default_factory=DnsPeer, description="The cluster DNS (port 53).")),
+    egress = section("NetworkPolicyEgress", egress_fields)
+    fields: dict[str, FieldDef] = {
+        "enabled": (bool, Field(True, description="Render the NetworkPolicies.")),
+        "dns": (DnsPeer, Field(default_factory=DnsPeer, description="The cluster DNS (port 53).")),
         **(
             {
                 "ingress_controller": (
@@ -189,7 +183,7 @@ def network_policy_model(spec: ChartSpec) -> type[ValuesSection]:
             if spec.routes_public
             else {}
         ),
-        clients=(
+        "clients": (
             ClientsPeer,
             Field(
                 default_factory=ClientsPeer,
@@ -204,7 +198,7 @@ def network_policy_model(spec: ChartSpec) -> type[ValuesSection]:
                 "egress": (
                     egress,
                     Field(
-                        default_factory=egress,
+                        default_factory=dict,
                         description="Outbound peers outside the cluster, one per kind of endpoint.",
                     ),
                 )
@@ -212,31 +206,30 @@ def network_policy_model(spec: ChartSpec) -> type[ValuesSection]:
             if egress_fields
             else {}
         ),
-    )
+    }
+    return section("NetworkPolicy", fields)
 
 
-def values_model(spec: ChartSpec, presets: tuple[Preset, ...]) -> type[ValuesSection]:
+def values_model(spec: ChartSpec, presets: tuple[Preset, ...]) -> Section:
     build_declared_sections()
     decl = spec.decl
     network_policy = network_policy_model(spec)
     preset_names = tuple(p.name for p in presets)
     default_preset = "small" if "small" in preset_names else preset_names[0]
-    image = create_model(
-        "Image",
-        __base__=ValuesSection,
-        registry=(
+    image_fields: dict[str, FieldDef] = {
+        "registry": (
             Registry,
             Field(
                 decl.image_registry,
                 description="Image registry host (no https://); set it for a mirror.",
             ),
         ),
-        repository=(
+        "repository": (
             str,
             Field(decl.image_repository, min_length=1, description="Image repository."),
         ),
-        tag=(str, Field("", description='Image tag; "" uses the chart appVersion.')),
-        digest=(
+        "tag": (str, Field("", description='Image tag; "" uses the chart appVersion.')),
+        "digest": (
             str,
             Field(
                 "",
@@ -244,8 +237,9 @@ def values_model(spec: ChartSpec, presets: tuple[Preset, ...]) -> type[ValuesSec
                 description="Image digest (sha256:…) pinning the exact image; used with the tag.",
             ),
         ),
-        pull_policy=(PullPolicy, Field("IfNotPresent", description="Image pull policy.")),
-    )
+        "pull_policy": (PullPolicy, Field("IfNotPresent", description="Image pull policy.")),
+    }
+    image = section("Image", image_fields)
     fields: dict[str, FieldDef] = {
         "preset": (
             Literal[preset_names],  # type: ignore[valid-type]
@@ -266,7 +260,7 @@ def values_model(spec: ChartSpec, presets: tuple[Preset, ...]) -> type[ValuesSec
         ),
         "image": (
             image,
-            Field(default_factory=image, description="The app image (all workloads)."),
+            Field(default_factory=dict, description="The app image (all workloads)."),
         ),
         "image_pull_secrets": (
             list[ImagePullSecret],
@@ -282,7 +276,7 @@ def values_model(spec: ChartSpec, presets: tuple[Preset, ...]) -> type[ValuesSec
         "network_policy": (
             network_policy,
             Field(
-                default_factory=network_policy,
+                default_factory=dict,
                 description="NetworkPolicies: every workload denies all traffic but DNS, the "
                 "chart's own calls and the endpoints below. Turn off only on clusters whose "
                 "CNI does not enforce NetworkPolicy.",
@@ -345,11 +339,11 @@ def values_model(spec: ChartSpec, presets: tuple[Preset, ...]) -> type[ValuesSec
                 "reuse a chart key or another section's name; rename it (Shared(key=...))"
             )
         fields[key] = (None, Field())  # placeholder, so later duplicates are caught too
-    for section in spec.sections:
-        model = group_model(section.group, dev_wired)
-        users = ", ".join(section.used_by)
-        text = f"{section.group.description} Used by: {users}."
-        fields[section.key] = (model, Field(default_factory=dict, description=text))
+    for shared in spec.sections:
+        model = group_model(shared.group, dev_wired)
+        users = ", ".join(shared.used_by)
+        text = f"{shared.group.description} Used by: {users}."
+        fields[shared.key] = (model, Field(default_factory=dict, description=text))
     for workload in spec.workloads:
         decl = workload.decl
         knobs = workload_knobs(decl)
@@ -366,11 +360,9 @@ def values_model(spec: ChartSpec, presets: tuple[Preset, ...]) -> type[ValuesSec
                 local,
                 Field(default_factory=dict, description=f"Settings of the {workload.name} app."),
             )
-        model = create_model(  # type: ignore[call-overload]
-            _title((workload.name, "workload")), __base__=ValuesSection, **knobs
-        )
+        model = section(_title((workload.name, "workload")), knobs)
         fields[workload.name] = (
             model,
             Field(default_factory=dict, description=workload.decl.description),
         )
-    return create_model("Values", __base__=ValuesSection, **fields)  # type: ignore[call-overload]
+    return section("Values", fields)

@@ -11,7 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, TypeAdapter
 from pydantic.fields import FieldInfo
 
-from chartgen.knobs import ValuesSection
+from chartgen.knobs import Section, section_of
 from chartgen.kube_types import KubeType
 from chartgen.runtime.fields import strip_optional
 
@@ -34,12 +34,6 @@ class Node:
     @property
     def is_section(self) -> bool:
         return bool(self.children)
-
-
-def _section_type(annotation: Any) -> type[ValuesSection] | None:
-    if isinstance(annotation, type) and issubclass(annotation, ValuesSection):
-        return annotation
-    return None
 
 
 def type_label(annotation: Any) -> str:
@@ -96,13 +90,12 @@ def _adapter(annotation: Any) -> TypeAdapter[Any]:
     return TypeAdapter(annotation)
 
 
-def walk(model: type[BaseModel], prefix: tuple[str, ...] = ()) -> tuple[Node, ...]:
+def walk(values: Section, prefix: tuple[str, ...] = ()) -> tuple[Node, ...]:
     nodes = []
-    for name, field in model.model_fields.items():
-        key = field.alias or name
+    for key, field in values.fields.items():
         path = (*prefix, key)
         description = (field.description or "").strip()
-        section = _section_type(field.annotation)
+        section = section_of(field.annotation)
         if section is not None:
             children = walk(section, path)
             nodes.append(Node(path, description, False, None, "object", children))

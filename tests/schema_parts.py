@@ -11,7 +11,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, create_model
+from pydantic.fields import FieldInfo
+
 from chartgen.config import load_project
+from chartgen.knobs import Section, ValuesSection
 from chartgen.model.spec import build_spec
 from chartgen.presets import load_presets
 from chartgen.schema import PARTS, ValuesJsonSchema
@@ -27,12 +31,34 @@ def untitled(node: Any) -> Any:
     return node
 
 
+def as_model(values: Section, made: dict[int, type[BaseModel]] | None = None) -> type[BaseModel]:
+    """The pydantic model chartgen would have made of a Section (as it did before it made
+    Sections): what pydantic's own schema is asked of."""
+    made = {} if made is None else made
+    if id(values) in made:
+        return made[id(values)]
+    fields = {}
+    for index, (key, field) in enumerate(values.fields.items()):
+        annotation = field.annotation
+        if isinstance(annotation, Section):
+            annotation = as_model(annotation, made)
+        fields[f"field{index}"] = (
+            annotation,
+            FieldInfo.merge_field_infos(field, alias=key, validation_alias=key, alias_priority=2),
+        )
+    made[id(values)] = create_model(  # type: ignore[call-overload]
+        values.name, __base__=ValuesSection, __doc__=values.doc, **fields
+    )
+    return made[id(values)]
+
+
 def difference(project_root: Path) -> str:
     """A unified diff from pydantic's schema of the values model to chartgen's; "" if equal."""
     project = load_project(project_root)
     spec = build_spec(project.load_declaration())
-    model = values_model(spec, load_presets(project.presets, spec.scalable))
-    ours = untitled(PARTS.document(model))
+    values = values_model(spec, load_presets(project.presets, spec.scalable))
+    model = as_model(values)
+    ours = untitled(PARTS.document(values))
     pydantic = untitled(
         model.model_json_schema(by_alias=True, mode="validation", schema_generator=ValuesJsonSchema)
     )

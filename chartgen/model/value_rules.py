@@ -7,6 +7,7 @@ guard when it is a secret (a schema error would print the value). Cross-field ru
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import typing
@@ -59,6 +60,14 @@ def _schemes(annotation: Any) -> list[str]:
 
 def url_pattern(annotation: Any) -> str | None:
     """The pattern for a setting typed as a pydantic URL (or Optional of one), else None."""
+    try:
+        return _url_pattern(annotation)
+    except TypeError:  # an unhashable annotation: not worth a cache
+        return _url_pattern.__wrapped__(annotation)
+
+
+@functools.cache  # asked for every setting; a chart has few distinct types
+def _url_pattern(annotation: Any) -> str | None:
     names = {getattr(arg, "__name__", "") for arg in _flat_args(annotation)}
     if names & {"HttpUrl", "AnyHttpUrl"}:
         return HTTP_URL_PATTERN

@@ -4,13 +4,17 @@ model's validator: the two are compared, key for key and in order, on every kind
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from chartgen.schema import indented_json
 from tests.generator.test_diff import write_project
 from tests.generator.test_statefulset import EDITS as STATEFUL_EDITS
 
@@ -91,7 +95,9 @@ def test_field_options_the_apps_here_do_not_use_come_out_as_pydantic_writes_them
         mode: Literal["a", "b"] = "a"
         needed: float
 
-    ours = untitled(PARTS.document(Outer))
+    from chartgen.knobs import section_of
+
+    ours = untitled(PARTS.document(section_of(Outer)))
     theirs = untitled(
         Outer.model_json_schema(by_alias=True, mode="validation", schema_generator=ValuesJsonSchema)
     )
@@ -104,3 +110,15 @@ def json_text(schema: object) -> str:
     import json
 
     return json.dumps(schema, indent=1)
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=30,
+)
+
+
+@given(JSON)
+def test_the_schema_file_is_written_as_json_dumps_would_with_an_indent(value: object) -> None:
+    assert indented_json(value) == json.dumps(value, indent=2)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import inspect
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -59,11 +60,17 @@ class Section:
     doc: str | None = None
 
 
-def section(name: str, fields: dict[str, FieldDef], doc: str | None = None) -> Section:
-    """A closed mapping of ``fields`` (field name -> definition), keys in camelCase."""
+def section(
+    name: str, fields: Mapping[str, FieldDef | FieldInfo], doc: str | None = None
+) -> Section:
+    """A closed mapping of ``fields`` (field name -> definition, or a complete FieldInfo,
+    which knows its annotation), keys in camelCase."""
     complete = {}
-    for attribute, (annotation, declared) in fields.items():
-        field = FieldInfo.from_annotated_attribute(annotation, declared)
+    for attribute, definition in fields.items():
+        if isinstance(definition, FieldInfo):
+            field = definition
+        else:
+            field = FieldInfo.from_annotated_attribute(*definition)
         complete[field.alias or camel(attribute)] = field
     return Section(name, complete, doc)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, WithJsonSchema
+from pydantic.fields import FieldInfo
 
 from chartgen.dev.knobs import dev_values
 from chartgen.env import is_generated
@@ -69,7 +70,9 @@ def _title(path: tuple[str, ...]) -> str:
     return "".join(part[:1].upper() + part[1:] for part in path)
 
 
-def _leaf(setting: Setting, dev_wired: frozenset[tuple[str, ...]] = frozenset()) -> FieldDef:
+def _leaf(
+    setting: Setting, dev_wired: frozenset[tuple[str, ...]] = frozenset()
+) -> FieldDef | FieldInfo:
     field = setting.field
     if setting.sensitive:
         text = setting.description + " Secret: prefer `existingSecret`; never logged."
@@ -79,16 +82,22 @@ def _leaf(setting: Setting, dev_wired: frozenset[tuple[str, ...]] = frozenset())
         description += f" Null derives it from the pod's budget: {setting.role.explain}."
     # Keep pydantic's constraints; chartgen's own markers mean nothing to the schema.
     constraints = [m for m in field.metadata if not isinstance(m, CHARTGEN_MARKERS)]
-    annotation = Annotated[(field.annotation, *constraints)] if constraints else field.annotation
     extra = schema_constraints(setting) or None
     if setting.required and setting.field_path in dev_wired:
         # Dev mode wires it: required only without dev.enabled (the chart checks that).
         text = f"(required unless dev.enabled) {description}"
+        annotation = (
+            Annotated[(field.annotation, *constraints)] if constraints else field.annotation
+        )
         return annotation | None, Field(None, description=text, json_schema_extra=extra)
-    if setting.required:
-        return annotation, Field(description=description, json_schema_extra=extra)
-    default = field.get_default(call_default_factory=True)
-    return annotation, Field(default, description=description, json_schema_extra=extra)
+    # The field made complete at once (the app's type, its constraints as metadata): there
+    # is one per setting, and Field() then a copy with the annotation cost 8 times as much.
+    default = {} if setting.required else {"default": field.get_default(call_default_factory=True)}
+    leaf = FieldInfo(
+        annotation=field.annotation, description=description, json_schema_extra=extra, **default
+    )
+    leaf.metadata = constraints
+    return leaf
 
 
 def _secret_key_field(key: str, setting: Setting) -> FieldDef:
@@ -125,7 +134,9 @@ def _secret_knobs(group: Group) -> dict[str, FieldDef]:
 def group_model(
     group: Group, dev_wired: frozenset[tuple[str, ...]] = frozenset(), top: bool = True
 ) -> Section:
-    fields: dict[str, FieldDef] = {s.field_name: _leaf(s, dev_wired) for s in group.settings}
+    fields: dict[str, FieldDef | FieldInfo] = {
+        s.field_name: _leaf(s, dev_wired) for s in group.settings
+    }
     for child in group.children:
         child_model = group_model(child, dev_wired, top=False)
         fields[child.values_path[-1]] = (

@@ -1,15 +1,15 @@
 """Chart-owned values: the Kubernetes knobs every generated chart offers besides app settings.
 
-These are pydantic models like the app's, so one walker turns both into values.yaml, the
-schema and the README.  Subclasses of ValuesSection are printed key by key in values.yaml;
-other models (resources) are printed as their (empty) default and documented as a whole.
+Sections are Sections (or ValuesSection classes, where a list's items are one), so one
+walker turns them and the app's settings into values.yaml, the schema and the README: each
+is printed key by key in values.yaml; other models (resources) are printed as their (empty)
+default and documented as a whole.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
@@ -89,28 +89,6 @@ def section_of(annotation: Any) -> Section | None:
     if isinstance(annotation, type) and issubclass(annotation, ValuesSection):
         return _declared_section(annotation)
     return None
-
-
-def _declared(model: type[BaseModel]) -> bool:
-    """Whether ``model`` is a class of a module (not one create_model made for a build)."""
-    module = sys.modules.get(model.__module__)
-    return getattr(module, model.__qualname__, None) is model
-
-
-@functools.cache
-def build_declared_sections() -> None:
-    """Complete, once per process, the sections declared as classes (these modules' knobs).
-
-    Deferred like every section, they never got a schema of their own, so every build's
-    values model generated theirs again inside its own; complete, pydantic reuses it. The
-    sections create_model makes for a build stay deferred.
-    """
-    todo = list(ValuesSection.__subclasses__())
-    while todo:
-        model = todo.pop()
-        todo.extend(model.__subclasses__())
-        if _declared(model):
-            model.model_rebuild(force=True)
 
 
 def no_items() -> list[Any]:
@@ -446,7 +424,7 @@ def persistence_knobs(decl: Workload) -> dict[str, FieldDef]:
 
 
 def workload_knobs(decl: Workload) -> dict[str, FieldDef]:
-    """Per-workload Kubernetes knobs, as create_model field definitions.
+    """Per-workload Kubernetes knobs, as field definitions of its Section.
 
     Every sizing knob defaults to null: the preset decides until the operator sets it.
     """

@@ -1,6 +1,6 @@
-"""The chart's values API as one pydantic model, built from the ChartSpec and chart knobs.
+"""The chart's values API as one Section tree, built from the ChartSpec and chart knobs.
 
-values.yaml, values.schema.json and the README's values table are all emitted from this model,
+values.yaml, values.schema.json and the README's values table are all emitted from this tree,
 so they cannot disagree.  App settings keep their own types and constraints; secrets become
 plain strings (their content never reaches the schema) next to an ``existingSecret`` switch.
 """
@@ -26,7 +26,6 @@ from chartgen.knobs import (
     Section,
     ServiceAccountValues,
     Tolerations,
-    build_declared_sections,
     egress_rule,
     no_items,
     persistence_knobs,
@@ -222,7 +221,6 @@ def network_policy_model(spec: ChartSpec) -> Section:
 
 
 def values_model(spec: ChartSpec, presets: tuple[Preset, ...]) -> Section:
-    build_declared_sections()
     decl = spec.decl
     network_policy = network_policy_model(spec)
     preset_names = tuple(p.name for p in presets)

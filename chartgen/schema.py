@@ -69,7 +69,43 @@ def _clean(node: Any) -> Any:
     # A section's default is its own values.yaml subtree; repeating it here only adds noise.
     if "$ref" in out:
         out.pop("default", None)
-    return _closed_pattern_map(out)
+    return _one_type_each(_closed_pattern_map(out))
+
+
+# Keywords that only check values of one type: a value of any other type passes them.
+TYPED_KEYWORDS: dict[str, frozenset[str]] = {
+    "null": frozenset(),
+    "integer": frozenset({"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"}),
+    "number": frozenset({"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"}),
+    "string": frozenset({"minLength", "maxLength", "pattern"}),
+    "boolean": frozenset(),
+    "array": frozenset({"items", "minItems", "maxItems", "uniqueItems"}),
+    "object": frozenset({"properties", "additionalProperties", "required", "propertyNames"}),
+}
+
+
+def _one_type_each(node: dict[str, Any]) -> dict[str, Any]:
+    """pydantic writes ``X | Y | None`` as anyOf [X, Y, null]. Where each branch is one type of
+    its own (no two that overlap, as integer and number do) with keywords that check only that
+    type, it is the same check as one schema with ``type: [X, Y, "null"]`` and all of their
+    keywords. Helm then names the check that failed ("minimum: got -1, want 0"), not every
+    branch that did."""
+    branches = node.get("anyOf")
+    if not isinstance(branches, list) or len(branches) < 2:
+        return node
+    kinds = [branch.get("type") if isinstance(branch, dict) else None for branch in branches]
+    if not all(kind in TYPED_KEYWORDS for kind in kinds) or len(set(kinds)) < len(kinds):
+        return node
+    if {"integer", "number"} <= set(kinds):
+        return node
+    merged = {k: v for k, v in node.items() if k != "anyOf"}
+    for kind, branch in zip(kinds, branches, strict=True):
+        checks = set(branch) - {"type"}
+        if not checks <= TYPED_KEYWORDS[kind] or checks & set(merged):
+            return node
+        merged.update({key: branch[key] for key in checks})
+    merged["type"] = kinds
+    return dict(sorted(merged.items()))
 
 
 def _closed_pattern_map(node: dict[str, Any]) -> dict[str, Any]:

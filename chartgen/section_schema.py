@@ -1,13 +1,14 @@
-"""The JSON schema of a values model, as pydantic writes it, assembled one field at a time.
+"""The JSON schema of the values tree (chartgen.knobs.Section), as pydantic would write it
+for the same fields in models, assembled one field at a time.
 
-Why not ``model_json_schema``: it first builds the validator of the whole values model, every
-field of every section, only to read the schema back out of it; at 100 workloads that was
-half of the build. A chart's hundreds of fields have few distinct types, so each type's
-schema is made once (a TypeAdapter per type, cached for the process) and every field adds
-its own description and default. Sections become ``$defs`` named after their class, as in
-pydantic. The output is pydantic's own, key for key and in its order, but for the titles of
-fields, which chartgen does not write (the values schema drops every title); the tests
-compare the two on every app here.
+Why not pydantic models and ``model_json_schema``: that builds the validator of every field
+of every section, only to read the schema back out of it; at 100 workloads it was half of the
+build. A chart's hundreds of fields have few distinct types, so each type's schema is made
+once (a TypeAdapter per type, cached for the process) and every field adds its own
+description and default. Sections become ``$defs`` by name (a second section of the same
+name gets a number, as pydantic disambiguates two classes). The output is pydantic's own,
+key for key and in its order, but for the titles of fields, which chartgen does not write
+(the values schema drops every title); the tests compare the two on every app here.
 """
 
 from __future__ import annotations
@@ -25,7 +26,14 @@ from chartgen.knobs import Section, section_of
 
 DEFS_REF = "#/$defs/"
 Schema = dict[str, Any]
-Defs = dict[str, Schema]
+
+
+class Defs(dict[str, Schema]):
+    """A document's definitions by name, and the section each name was given to."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sections: dict[str, Section] = {}
 
 
 def plain_json(value: Any) -> bool:
@@ -49,14 +57,18 @@ class SchemaParts:
         self.generator = generator
         self._cached = functools.cache(self._type_schema)
 
-    def _types(self, annotation: Any, metadata: tuple[Any, ...]) -> tuple[Schema, Defs]:
+    def _types(
+        self, annotation: Any, metadata: tuple[Any, ...]
+    ) -> tuple[Schema, dict[str, Schema]]:
         """A type's schema, shared with every field of that type: not to be changed."""
         try:
             return self._cached(annotation, metadata)
         except TypeError:  # an unhashable marker (e.g. WithJsonSchema of a dict)
             return self._type_schema(annotation, metadata)
 
-    def _type_schema(self, annotation: Any, metadata: tuple[Any, ...]) -> tuple[Schema, Defs]:
+    def _type_schema(
+        self, annotation: Any, metadata: tuple[Any, ...]
+    ) -> tuple[Schema, dict[str, Schema]]:
         """The schema of a field's type, and the definitions it refers to.
 
         Asked as a list's items: at the top, pydantic would write a model or an enum out in
@@ -112,20 +124,25 @@ class SchemaParts:
 
     def section_name(self, section: Section, defs: Defs) -> str:
         """The $defs name of a section, its schema added to ``defs`` the first time."""
-        if section.name not in defs:
-            defs[section.name] = {}  # a section that contains itself refers to its own name
-            defs[section.name] = self.body(section, defs)
-        return section.name
+        name, number = section.name, 1
+        while name in defs and defs.sections.get(name) is not section:
+            number += 1  # the name is another section's or type's
+            name = f"{section.name}{number}"
+        if name not in defs:
+            defs.sections[name] = section
+            defs[name] = {}  # a section that contains itself refers to its own name
+            defs[name] = self.body(section, defs)
+        return name
 
     def document(self, values: Section) -> Schema:
-        """The whole schema of ``model``: its body, and every definition under ``$defs``.
+        """The whole schema of ``values``: its body, and every definition under ``$defs``.
         Parts of it are shared with other documents (and the cache): the caller copies it
         before changing it.
 
         Sorted as pydantic sorts (keys alphabetically but a ``properties`` map's and a
         default's), piece by piece: the cached type schemas are sorted already.
         """
-        defs: Defs = {}
+        defs = Defs()
         schema = self.body(values, defs)
         if defs:
             schema["$defs"] = dict(sorted(defs.items()))
@@ -149,7 +166,7 @@ def _encoded(default: Any) -> Any:
     return TypeAdapter(Any if has_config else kind).dump_python(default, by_alias=True, mode="json")
 
 
-def _merge(defs: Defs, found: Defs) -> None:
+def _merge(defs: Defs, found: dict[str, Schema]) -> None:
     """Add the definitions a type's schema brought; one that is there already stays (a type's
     own schema titles its fields, which chartgen does not: the values schema drops titles)."""
     for name, schema in found.items():

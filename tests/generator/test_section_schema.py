@@ -122,3 +122,26 @@ JSON = st.recursive(
 @given(JSON)
 def test_the_schema_file_is_written_as_json_dumps_would_with_an_indent(value: object) -> None:
     assert indented_json(value) == json.dumps(value, indent=2)
+
+
+def test_two_sections_of_one_name_get_a_definition_each() -> None:
+    from pydantic import Field
+
+    from chartgen.knobs import section
+    from chartgen.schema import PARTS
+
+    small = section("Limits", {"cpu": (str, Field("1", description="CPU."))})
+    other = section("Limits", {"memory": (str, Field("1Gi", description="Memory."))})
+    root = section(
+        "Values",
+        {
+            "a": (small, Field(default_factory=dict)),
+            "b": (other, Field(default_factory=dict)),
+            "c": (small, Field(default_factory=dict)),
+        },
+    )
+    schema = PARTS.document(root)
+    refs = [schema["properties"][key]["$ref"] for key in "abc"]
+    assert refs == ["#/$defs/Limits", "#/$defs/Limits2", "#/$defs/Limits"]
+    assert list(schema["$defs"]["Limits"]["properties"]) == ["cpu"]
+    assert list(schema["$defs"]["Limits2"]["properties"]) == ["memory"]

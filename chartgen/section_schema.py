@@ -172,17 +172,18 @@ def _merge(defs: Defs, found: dict[str, Schema]) -> None:
     for name, schema in found.items():
         if name not in defs:
             defs[name] = schema
-        elif _untitled(defs[name]) != _untitled(schema):
+        elif untitled(defs[name]) != untitled(schema):
             raise ValueError(
                 f"two types are named {name!r} in the values schema; rename one of them"
             )
 
 
-def _untitled(node: Any) -> Any:
+def untitled(node: Any) -> Any:
+    """``node`` without the titles pydantic gives schemas (the values schema drops them)."""
     if isinstance(node, dict):
-        return {k: _untitled(v) for k, v in node.items() if not (k == "title" and type(v) is str)}
+        return {k: untitled(v) for k, v in node.items() if not (k == "title" and type(v) is str)}
     if isinstance(node, list):
-        return [_untitled(item) for item in node]
+        return [untitled(item) for item in node]
     return node
 
 

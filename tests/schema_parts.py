@@ -9,7 +9,6 @@ import difflib
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
 from pydantic import BaseModel, create_model
 from pydantic.fields import FieldInfo
@@ -19,16 +18,8 @@ from chartgen.knobs import Section, ValuesSection
 from chartgen.model.spec import build_spec
 from chartgen.presets import load_presets
 from chartgen.schema import PARTS, ValuesJsonSchema
+from chartgen.section_schema import untitled
 from chartgen.values_model import values_model
-
-
-def untitled(node: Any) -> Any:
-    """Without titles: the schema drops them all, and chartgen never writes a field's."""
-    if isinstance(node, dict):
-        return {k: untitled(v) for k, v in node.items() if not (k == "title" and type(v) is str)}
-    if isinstance(node, list):
-        return [untitled(item) for item in node]
-    return node
 
 
 def as_model(values: Section, made: dict[int, type[BaseModel]] | None = None) -> type[BaseModel]:

@@ -64,7 +64,7 @@ def test_field_options_the_apps_here_do_not_use_come_out_as_pydantic_writes_them
 
     from chartgen.knobs import ValuesSection
     from chartgen.schema import PARTS, ValuesJsonSchema
-    from tests.schema_parts import untitled
+    from chartgen.section_schema import untitled
 
     class Colour(enum.Enum):
         RED = "red"

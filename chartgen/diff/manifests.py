@@ -172,21 +172,69 @@ def immutable_changes(
         yield from _field_change(obj, old, new, "spec", "template")
 
 
-def _ports_removed(obj: ObjectId, old: Doc, new: Doc) -> Iterator[Change]:
-    """A Service port the upgrade drops: its clients' connections are refused from then on."""
-    kept = {port.get("port") for port in _get(new, "spec", "ports") or []}
+# Service types whose clients reach it from outside the cluster.
+EXTERNAL = frozenset({"NodePort", "LoadBalancer"})
+
+
+def _service_changes(obj: ObjectId, old: Doc, new: Doc) -> Iterator[Change]:
+    """What a Service's clients notice: a port dropped or speaking another protocol (their
+    connections are refused), a node port moved, the Service's type changed."""
+    where = label(obj)
+    kept = {port.get("port"): port for port in _get(new, "spec", "ports") or []}
     for port in _get(old, "spec", "ports") or []:
-        if port.get("port") not in kept:
-            named = f" ({port['name']})" if port.get("name") else ""
+        number, named = port.get("port"), f" ({port['name']})" if port.get("name") else ""
+        now = kept.get(number)
+        if now is None:
             yield Change(
                 "service-port-removed",
                 "breaking",
-                f"port {port.get('port')}{named} is gone: clients that use it are refused",
-                object=label(obj),
+                f"port {number}{named} is gone: clients that use it are refused",
+                object=where,
                 field="spec.ports",
-                before=port.get("port"),
-                action=f"make sure no client uses port {port.get('port')} of {label(obj)}",
+                before=number,
+                action=f"make sure no client uses port {number} of {where}",
             )
+            continue
+        was, becomes = port.get("protocol", "TCP"), now.get("protocol", "TCP")
+        if was != becomes:
+            yield Change(
+                "service-port-protocol",
+                "breaking",
+                f"port {number}{named} speaks {becomes}, not {was}: {was} clients are refused",
+                object=where,
+                field="spec.ports",
+                before=was,
+                after=becomes,
+                action=f"move the clients of port {number} of {where} to {becomes}",
+            )
+        if port.get("nodePort") and now.get("nodePort") and port["nodePort"] != now["nodePort"]:
+            yield Change(
+                "service-node-port",
+                "needs-attention",
+                f"port {number}{named} moves from node port {port['nodePort']} to "
+                f"{now['nodePort']}",
+                object=where,
+                field="spec.ports",
+                before=port["nodePort"],
+                after=now["nodePort"],
+                action=f"point clients outside the cluster at {where}'s node port "
+                f"{now['nodePort']}",
+            )
+    was_type = _get(old, "spec", "type") or "ClusterIP"
+    new_type = _get(new, "spec", "type") or "ClusterIP"
+    if was_type != new_type:
+        gone = was_type in EXTERNAL and new_type not in EXTERNAL
+        yield Change(
+            "service-type",
+            "breaking" if gone else "needs-attention",
+            f"type {was_type} becomes {new_type}"
+            + (": clients outside the cluster lose it" if gone else ""),
+            object=where,
+            field="spec.type",
+            before=was_type,
+            after=new_type,
+            action=f"check who reaches {where} and from where",
+        )
 
 
 def _added(obj: ObjectId, doc: Doc) -> Change:
@@ -243,5 +291,5 @@ def compare_objects(
         if obj in old:
             changes.extend(immutable_changes(obj, old[obj], new[obj], renamed_per_revision))
             if obj[0] == "Service":
-                changes.extend(_ports_removed(obj, old[obj], new[obj]))
+                changes.extend(_service_changes(obj, old[obj], new[obj]))
     return changes

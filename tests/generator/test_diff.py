@@ -693,3 +693,34 @@ def test_a_service_port_the_upgrade_drops_is_breaking() -> None:
 def test_a_job_named_per_revision_is_new_on_every_upgrade() -> None:
     changes = compare_objects([_job("app:1")], [_job("app:2")], {("Job", "migrate")}.__contains__)
     assert changes == []
+
+
+def _service_of(kind: str = "ClusterIP", protocol: str = "TCP", node_port: int = 0) -> dict:
+    port: dict[str, Any] = {"name": "dns", "port": 53, "protocol": protocol}
+    if node_port:
+        port["nodePort"] = node_port
+    return {"kind": "Service", "metadata": {"name": "dns"}, "spec": {"type": kind, "ports": [port]}}
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "expected"),
+    [
+        (_service_of(), _service_of(protocol="UDP"), ("service-port-protocol", "breaking")),
+        (
+            _service_of("NodePort", node_port=30053),
+            _service_of("NodePort", node_port=30054),
+            ("service-node-port", "needs-attention"),
+        ),
+        (_service_of("LoadBalancer"), _service_of(), ("service-type", "breaking")),
+        (_service_of(), _service_of("LoadBalancer"), ("service-type", "needs-attention")),
+        (_service_of("NodePort", node_port=30053), _service_of("NodePort"), None),  # assigned
+        (_service_of(), _service_of(), None),
+    ],
+)
+def test_what_a_services_clients_notice_is_reported(
+    before: dict[str, Any], after: dict[str, Any], expected: tuple[str, str] | None
+) -> None:
+    changes = compare_objects([before], [after], lambda _: False)
+    assert [(c.kind, c.classification) for c in changes] == ([expected] if expected else [])
+    if expected:
+        assert "Service/dns" in changes[0].action

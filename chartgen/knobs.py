@@ -364,6 +364,14 @@ class StatefulUpdateStrategy(ValuesSection):
 def _persistence(workload: str, claim: VolumeClaim) -> FieldDef:
     """The values section of one claim, in the names Bitnami-style charts use."""
     fields: dict[str, FieldDef] = {
+        "enabled": (
+            bool,
+            Field(
+                True,
+                description="A PVC per pod; false mounts an emptyDir of this size instead, "
+                f"whose data goes with the pod (evaluation only). {FIXED}",
+            ),
+        ),
         "size": (
             Annotated[str, Field(pattern=QUANTITY_PATTERN)],
             Field(

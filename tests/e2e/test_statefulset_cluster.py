@@ -70,6 +70,7 @@ def test_an_upgrade_changing_what_cannot_change_is_refused(line: str, chart: Pat
             (("store.persistence.size=5Gi",), "store.persistence.size: 2Gi is installed and"),
             (("store.persistence.storageClass=other",), 'store.persistence.storageClass: "" is'),
             (("store.podManagementPolicy=Parallel",), "store.podManagementPolicy: OrderedReady"),
+            (("store.persistence.enabled=false",), "store.persistence.enabled: true is"),
         ]:
             refused = release.run("upgrade", release.name, *_args(chart, *sets), check=False)
             assert refused.returncode != 0
@@ -84,3 +85,15 @@ def test_an_upgrade_changing_what_cannot_change_is_refused(line: str, chart: Pat
         release.run("uninstall", release.name, "--wait")
         claims = kube_json("-n", release.namespace, "get", "pvc", "-l", release.selector)
         assert [c["metadata"]["name"] for c in claims["items"]] == [f"data-{name}-0"]
+
+
+@pytest.mark.parametrize("line", ["helm3", "helm4"])
+def test_turning_persistence_on_for_an_installed_release_is_refused(line: str, chart: Path) -> None:
+    """Installed with persistence off (an emptyDir), the StatefulSet has no claims to add."""
+    helm_binary(line)
+    with _release(line) as release:
+        release.run("install", release.name, *_args(chart, "store.persistence.enabled=false"))
+        refused = release.run("upgrade", release.name, *_args(chart), check=False)
+        assert refused.returncode != 0
+        assert "store.persistence.enabled: false is installed and" in refused.stderr
+        assert "--cascade=orphan" in refused.stderr

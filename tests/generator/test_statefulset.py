@@ -179,10 +179,28 @@ def test_its_claims_take_the_declared_size_and_the_overrides(helm: Helm, project
     }
 
 
+def test_persistence_off_mounts_an_empty_dir_of_the_size(helm: Helm, project: Path) -> None:
+    """persistence.enabled=false (evaluation): no claims, an emptyDir bounded by the size."""
+    chart = _chart(project)
+    docs = chart_docs(helm, chart, "store.persistence.enabled=false")
+    for doc in docs:
+        kube_validation.validate(doc, "1.34")
+    sts = _one(docs, "StatefulSet")
+    assert "volumeClaimTemplates" not in sts["spec"]
+    assert "persistentVolumeClaimRetentionPolicy" not in sts["spec"]
+    pod = sts["spec"]["template"]["spec"]
+    assert {"name": "data", "emptyDir": {"sizeLimit": "2Gi"}} in pod["volumes"]
+    [container] = pod["containers"]
+    assert {"name": "data", "mountPath": "/var/lib/tiny"} in container["volumeMounts"]
+    on = _one(chart_docs(helm, chart), "StatefulSet")["spec"]["template"]["spec"]
+    assert "data" not in {v["name"] for v in on["volumes"]}
+
+
 @pytest.mark.parametrize(
     ("sets", "key"),
     [
         (("store.persistence.size=lots",), r"store[./]persistence[./]size"),
+        (("store.persistence.enabled=maybe",), r"store[./]persistence[./]enabled"),
         (("store.persistence.storageClass=Fast_SSD",), r"store[./]persistence[./]storageClass"),
         (
             ("store.persistence.accessModes={ReadWriteMostly}",),

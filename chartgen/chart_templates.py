@@ -204,6 +204,16 @@ def _workload_files(workload: WorkloadSpec) -> list[tuple[str, str]]:
     return files
 
 
+def sections_by_parent(sections: list[str]) -> dict[str, list[str]]:
+    """Each section's sub-sections by key, by its dotted path ("" is the root), parents
+    first (a path sorts before every path it starts)."""
+    children: dict[str, list[str]] = {}
+    for path in sections:
+        parent, _, key = path.rpartition(".")
+        children.setdefault(parent, []).append(key)
+    return dict(sorted(children.items()))
+
+
 def render_templates(
     spec: ChartSpec, templates: Path, header: str, sections: list[str] | None = None
 ) -> dict[str, str]:
@@ -222,7 +232,7 @@ def render_templates(
         "header_tpl": header,
         "header_yaml": header,
         "fullname_max": _fullname_max(spec),
-        "sections": sections or [],
+        "sections": sections_by_parent(sections or []),
         "secret_groups": [g for g in spec.groups() if g.secrets],
         "required_secrets": _required_secrets(spec),
         "value_guards": value_guards(spec),

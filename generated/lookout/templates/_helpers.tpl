@@ -73,9 +73,9 @@ The annotations of an object's metadata, commonAnnotations plus the object's own
 indented under metadata. (dict "context" $ "own" (dict ...)); nothing when there are none.
 */}}
 {{- define "lookout.annotations" -}}
-{{- $all := merge (deepCopy (.own | default dict)) (.context.Values.commonAnnotations | default dict) }}
-{{- with $all }}
-{{- dict "annotations" . | toYaml | nindent 2 }}
+{{- if or .own .context.Values.commonAnnotations }}
+{{- $all := merge (dict) (.own | default dict) (.context.Values.commonAnnotations | default dict) }}
+{{- dict "annotations" $all | toYaml | nindent 2 }}
 {{- end }}
 {{- end }}
 
@@ -154,15 +154,17 @@ false and 0 do override.
 {{/*
 The overlay of (list base override out) laid into the map out, which the caller passes
 empty: nested maps are built in place, not written as YAML and parsed back at every depth.
+What the override leaves alone is the base's own, not a copy: nothing writes into a result.
 */}}
 {{- define "lookout.overlayInto" -}}
+{{- $base := index . 0 | default dict }}
 {{- $out := index . 2 }}
-{{- range $key, $value := deepCopy (index . 0 | default dict) }}
+{{- range $key, $value := $base }}
 {{- $_ := set $out $key $value }}
 {{- end }}
 {{- range $key, $value := (index . 1 | default dict) }}
 {{- if kindIs "map" $value }}
-{{- $below := get $out $key }}
+{{- $below := index $base $key }}
 {{- $merged := dict }}
 {{- include "lookout.overlayInto" (list (ternary $below dict (kindIs "map" $below)) $value $merged) }}
 {{- $_ := set $out $key $merged }}
@@ -175,9 +177,10 @@ empty: nested maps are built in place, not written as YAML and parsed back at ev
 {{- end }}
 
 {{/*
-Sizing of a workload: its preset entry with the workload's own values laid over it.
-(dict "context" $ "workload" "api") -> YAML with replicas, resources, autoscaling,
-podDisruptionBudget, topologySpread (what the workload takes).
+Sizing of a workload: its preset entry with the workload's own values laid over it, put in
+the map "out" (replicas, resources, autoscaling, podDisruptionBudget, topologySpread: what
+the workload takes): (dict "context" $ "workload" "api" "out" $sizing). A map, not YAML:
+parsing it back would cost more than the rest of a template.
 */}}
 {{- define "lookout.sizing" -}}
 {{- include "lookout.checkSections" .context }}
@@ -189,16 +192,20 @@ the chart in one render, keeps the preset (parsed once) and each workload's resu
 {{- end }}
 {{- $cache := .context.chartgenSizing }}
 {{- if not (hasKey $cache.workloads .workload) }}
-{{- $_ := set $cache.workloads .workload (include "lookout.sizingOf" (dict "context" .context "workload" .workload "preset" $cache.preset)) }}
+{{- $sizing := dict }}
+{{- include "lookout.sizingOf" (dict "context" .context "workload" .workload "preset" $cache.preset "out" $sizing) }}
+{{- $_ := set $cache.workloads .workload $sizing }}
 {{- end }}
-{{- index $cache.workloads .workload }}
+{{- range $key, $value := index $cache.workloads .workload }}
+{{- $_ := set $.out $key $value }}
+{{- end }}
 {{- end }}
 
 {{- define "lookout.sizingOf" -}}
 {{- $base := index (.preset.workloads | default dict) .workload | default dict }}
 {{- $values := index .context.Values .workload }}
 {{- $own := pick $values "replicas" "resources" "autoscaling" "podDisruptionBudget" "topologySpread" }}
-{{- $sizing := dict }}
+{{- $sizing := .out }}
 {{- include "lookout.overlayInto" (list $base $own $sizing) }}
 {{- /* minAvailable and maxUnavailable exclude each other: one set here replaces the preset's. */}}
 {{- $ownBudget := $own.podDisruptionBudget | default dict }}
@@ -212,7 +219,6 @@ the chart in one render, keeps the preset (parsed once) and each workload's resu
 {{- end }}
 {{- $_ := set $sizing "podDisruptionBudget" $budget }}
 {{- end }}
-{{- toYaml $sizing }}
 {{- end }}
 
 {{/*
@@ -221,8 +227,10 @@ The schema has already checked the format.
 */}}
 {{- define "lookout.quantity" -}}
 {{- $text := toString . }}
-{{- $number := regexFind "^[0-9.]+" $text }}
-{{- $scale := get (dict "" 1.0 "m" 0.001 "k" 1e3 "M" 1e6 "G" 1e9 "T" 1e12 "P" 1e15 "E" 1e18 "Ki" 1024.0 "Mi" 1048576.0 "Gi" 1073741824.0 "Ti" 1099511627776.0 "Pi" 1125899906842624.0 "Ei" 1152921504606846976.0) (trimPrefix $number $text) }}
+{{- $number := trimAll "mkKMGTPEi" $text }}
+{{- $scale := get (dict "" 1.0 "m" 0.001 "k" 1e3 "M" 1e6 "G" 1e9 "T" 1e12 "P" 1e15 "E" 1e18
+  "Ki" 1024.0 "Mi" 1048576.0 "Gi" 1073741824.0 "Ti" 1099511627776.0 "Pi" 1125899906842624.0
+  "Ei" 1152921504606846976.0) (trimPrefix $number $text) }}
 {{- mulf (float64 $number) $scale }}
 {{- end }}
 
@@ -245,130 +253,53 @@ remembers it), before any template reads a section: fullname and sizing call it.
 {{- if not (hasKey . "chartgenSectionsChecked") }}
 {{- $_ := set . "chartgenSectionsChecked" true }}
 {{- $nulls := list }}
-{{- $gone := list }}
-{{- range $path := list
-  "image"
-  "serviceAccount"
-  "ingress"
-  "ingress.tls"
-  "networkPolicy"
-  "networkPolicy.dns"
-  "networkPolicy.ingressController"
-  "networkPolicy.clients"
-  "networkPolicy.egress"
-  "networkPolicy.egress.oidc"
-  "networkPolicy.egress.otlp"
-  "networkPolicy.egress.postgresql"
-  "networkPolicy.egress.s3"
-  "networkPolicy.egress.smtp"
-  "service"
-  "dev"
-  "dev.postgresql"
-  "dev.postgresql.image"
-  "dev.postgresql.storage"
-  "dev.postgresql.resources"
-  "dev.postgresql.resources.requests"
-  "dev.postgresql.resources.limits"
-  "dev.minio"
-  "dev.minio.image"
-  "dev.minio.clientImage"
-  "dev.minio.storage"
-  "dev.minio.resources"
-  "dev.minio.resources.requests"
-  "dev.minio.resources.limits"
-  "dev.mail"
-  "dev.mail.image"
-  "dev.mail.resources"
-  "dev.mail.resources.requests"
-  "dev.mail.resources.limits"
-  "instance"
-  "admin"
-  "admin.rateLimits"
-  "admin.secretKeys"
-  "logging"
-  "telemetry"
-  "telemetry.secretKeys"
-  "database"
-  "database.secretKeys"
-  "objectStorage"
-  "objectStorage.secretKeys"
-  "oidc"
-  "oidc.secretKeys"
-  "auth"
-  "auth.secretKeys"
-  "smtp"
-  "smtp.secretKeys"
-  "api"
-  "api.autoscaling"
-  "api.podDisruptionBudget"
-  "api.topologySpread"
-  "api.livenessProbe"
-  "api.readinessProbe"
-  "api.startupProbe"
-  "api.service"
-  "api.serviceAccount"
-  "api.settings"
-  "frontend"
-  "frontend.autoscaling"
-  "frontend.podDisruptionBudget"
-  "frontend.topologySpread"
-  "frontend.livenessProbe"
-  "frontend.readinessProbe"
-  "frontend.startupProbe"
-  "frontend.service"
-  "frontend.serviceAccount"
-  "frontend.settings"
-  "ingest"
-  "ingest.autoscaling"
-  "ingest.podDisruptionBudget"
-  "ingest.topologySpread"
-  "ingest.livenessProbe"
-  "ingest.readinessProbe"
-  "ingest.startupProbe"
-  "ingest.service"
-  "ingest.serviceAccount"
-  "ingest.settings"
-  "query"
-  "query.autoscaling"
-  "query.podDisruptionBudget"
-  "query.topologySpread"
-  "query.livenessProbe"
-  "query.readinessProbe"
-  "query.startupProbe"
-  "query.service"
-  "query.serviceAccount"
-  "query.settings"
-  "worker"
-  "worker.autoscaling"
-  "worker.podDisruptionBudget"
-  "worker.topologySpread"
-  "worker.livenessProbe"
-  "worker.readinessProbe"
-  "worker.startupProbe"
-  "worker.serviceAccount"
-  "worker.settings"
-  "scheduler"
-  "scheduler.livenessProbe"
-  "scheduler.readinessProbe"
-  "scheduler.startupProbe"
-  "scheduler.serviceAccount"
-  "scheduler.settings"
-  "scheduler.settings.retention"
-  "migrations"
-  "migrations.serviceAccount"
-  "migrations.settings"
+{{- /* Each section's sub-sections, by its path ("" is the root); the paths sort parents first. */}}
+{{- $found := dict "" .Values }}
+{{- range $parent, $keys := dict
+  "" (list "image" "serviceAccount" "ingress" "networkPolicy" "service" "dev" "instance" "admin"
+    "logging" "telemetry" "database" "objectStorage" "oidc" "auth" "smtp" "api" "frontend"
+    "ingest" "query" "worker" "scheduler" "migrations")
+  "admin" (list "rateLimits" "secretKeys")
+  "api" (list "autoscaling" "podDisruptionBudget" "topologySpread" "livenessProbe" "readinessProbe"
+    "startupProbe" "service" "serviceAccount" "settings")
+  "auth" (list "secretKeys")
+  "database" (list "secretKeys")
+  "dev" (list "postgresql" "minio" "mail")
+  "dev.mail" (list "image" "resources")
+  "dev.mail.resources" (list "requests" "limits")
+  "dev.minio" (list "image" "clientImage" "storage" "resources")
+  "dev.minio.resources" (list "requests" "limits")
+  "dev.postgresql" (list "image" "storage" "resources")
+  "dev.postgresql.resources" (list "requests" "limits")
+  "frontend" (list "autoscaling" "podDisruptionBudget" "topologySpread" "livenessProbe" "readinessProbe"
+    "startupProbe" "service" "serviceAccount" "settings")
+  "ingest" (list "autoscaling" "podDisruptionBudget" "topologySpread" "livenessProbe" "readinessProbe"
+    "startupProbe" "service" "serviceAccount" "settings")
+  "ingress" (list "tls")
+  "migrations" (list "serviceAccount" "settings")
+  "networkPolicy" (list "dns" "ingressController" "clients" "egress")
+  "networkPolicy.egress" (list "oidc" "otlp" "postgresql" "s3" "smtp")
+  "objectStorage" (list "secretKeys")
+  "oidc" (list "secretKeys")
+  "query" (list "autoscaling" "podDisruptionBudget" "topologySpread" "livenessProbe" "readinessProbe"
+    "startupProbe" "service" "serviceAccount" "settings")
+  "scheduler" (list "livenessProbe" "readinessProbe" "startupProbe" "serviceAccount" "settings")
+  "scheduler.settings" (list "retention")
+  "smtp" (list "secretKeys")
+  "telemetry" (list "secretKeys")
+  "worker" (list "autoscaling" "podDisruptionBudget" "topologySpread" "livenessProbe" "readinessProbe"
+    "startupProbe" "serviceAccount" "settings")
 }}
-{{- $node := $.Values }}
-{{- range $part := splitList "." $path }}
-{{- $node = ternary (index ($node | default dict) $part) nil (kindIs "map" $node) }}
-{{- end }}
-{{- $below := false }}
-{{- range $parent := $gone }}
-{{- $below = or $below (hasPrefix (printf "%s." $parent) $path) }}
-{{- end }}
-{{- if and (not $below) (not (kindIs "map" $node)) }}
-{{- $gone = append $gone $path }}
+{{- if hasKey $found $parent }}
+{{- $node := index $found $parent }}
+{{- range $key := $keys }}
+{{- $path := ternary $key (printf "%s.%s" $parent $key) (eq $parent "") }}
+{{- if kindIs "map" (index $node $key) }}
+{{- $_ := set $found $path (index $node $key) }}
+{{- else }}
 {{- $nulls = append $nulls (printf "%s: is null or not a mapping, which deletes the section and its defaults; remove the line (or write %s: {}) to keep them." $path $path) }}
+{{- end }}
+{{- end }}
 {{- end }}
 {{- end }}
 {{- if $nulls }}
@@ -394,11 +325,7 @@ rule's ports bound it). A peer has selectors or a list of peers, and may add cid
 {{- $peers = append $peers (dict "ipBlock" (dict "cidr" .)) }}
 {{- end }}
 {{- $peers = concat $peers ($peer.peers | default list) }}
-{{- $block := printf "%s:" $key }}
-{{- range $peers }}
-{{- $block = printf "%s\n  - %s" $block (toYaml . | nindent 4 | trim) }}
-{{- end }}
-{{- $block | nindent (index . 2) }}
+{{- printf "%s:\n%s" $key (toYaml $peers | indent 2) | nindent (index . 2) }}
 {{- end }}
 {{- end }}
 

@@ -15,16 +15,27 @@ Checks the schema cannot express. All problems are reported at once, each naming
 {{- if and .Values.ingress.enabled .Values.instance.publicUrl }}
 {{- $host := include "lookout.publicHost" .Values.instance.publicUrl }}
 {{- if not (regexMatch "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$" $host) }}
-{{- $errors = append $errors (printf "instance.publicUrl: the host %q cannot be an Ingress host; use the lower-case DNS name users open (not an IP), or set ingress.enabled=false." $host) }}
+{{- $errors = append $errors (printf (print
+  "instance.publicUrl: the host %q cannot be an Ingress host; use the lower-case DNS name "
+  "users open (not an IP), or set ingress.enabled=false.") $host) }}
 {{- else if regexMatch "^[0-9.]+$" $host }}
-{{- $errors = append $errors (printf "instance.publicUrl: the host %q is an IP address, which an Ingress cannot route by; use a DNS name, or set ingress.enabled=false." $host) }}
+{{- $errors = append $errors (printf (print
+  "instance.publicUrl: the host %q is an IP address, which an Ingress cannot route by; use "
+  "a DNS name, or set ingress.enabled=false.") $host) }}
 {{- end }}
 {{- end }}
 {{- if not (or .Values.database.existingSecret .Values.database.dsn .Values.dev.enabled) }}
-{{- $errors = append $errors "database.dsn: required. Set it, or set database.existingSecret to a Secret with the key named by database.secretKeys.dsn (default \"dsn\")." }}
+{{- $errors = append $errors (print
+  "database.dsn: required. Set it, or set database.existingSecret to a Secret with the key "
+  "named by database.secretKeys.dsn (default \"dsn\").") }}
 {{- end }}
 {{- if not (or .Values.auth.existingSecret .Values.auth.encryptionKey .Values.dev.enabled) }}
-{{- $errors = append $errors (printf "%s: required, and the chart never makes it up (it protects data). Create it once, keep a copy, and point %s.existingSecret at it:\n      kubectl --namespace %s create secret generic %s --from-literal=%s=\"$(%s)\"%s" "auth.encryptionKey" "auth" .Release.Namespace "lookout-auth" "encryptionKey" "python3 -c \u0027import base64,os;print(base64.urlsafe_b64encode(os.urandom(32)).decode())\u0027" " --from-literal=jwtSecret=\"$(openssl rand -hex 48)\"") }}
+{{- $errors = append $errors (printf (print
+  "auth.encryptionKey: required, and the chart never makes it up (it protects data). Create "
+  "it once, keep a copy, and point auth.existingSecret at it:\n      kubectl --namespace %s "
+  "create secret generic lookout-auth --from-literal=encryptionKey=\"$(python3 -c 'import "
+  "base64,os;print(base64.urlsafe_b64encode(os.urandom(32)).decode())')\" "
+  "--from-literal=jwtSecret=\"$(openssl rand -hex 48)\"") .Release.Namespace) }}
 {{- end }}
 {{- if and .Values.admin.totpSecret (not (regexMatch "^(?:([A-Za-z2-7]{8}){2,}([A-Za-z2-7]{2}|[A-Za-z2-7]{4,5}|[A-Za-z2-7]{7})?=*)$" (toString .Values.admin.totpSecret))) }}
 {{- $errors = append $errors (print
@@ -109,19 +120,48 @@ Checks the schema cannot express. All problems are reported at once, each naming
 {{- end }}
 {{- if .Values.networkPolicy.enabled }}
 {{- if and .Values.oidc.issuer (not (or .Values.networkPolicy.egress.oidc.cidrs .Values.networkPolicy.egress.oidc.peers .Values.networkPolicy.egress.oidc.anyAddress)) }}
-{{- $errors = append $errors "networkPolicy.egress.oidc.cidrs: required while networkPolicy.enabled, because oidc.issuer is configured: list the CIDRs of that oidc peer (e.g. [10.0.0.0/24]; for a peer inside the cluster, networkPolicy.egress.oidc.peers with a namespaceSelector/podSelector instead; anyAddress: true allows any address on its ports), or set networkPolicy.enabled=false if your cluster's CNI does not enforce NetworkPolicy." }}
+{{- $errors = append $errors (print
+  "networkPolicy.egress.oidc.cidrs: required while networkPolicy.enabled, because "
+  "oidc.issuer is configured: list the CIDRs of that oidc peer (e.g. [10.0.0.0/24]; for a "
+  "peer inside the cluster, networkPolicy.egress.oidc.peers with a "
+  "namespaceSelector/podSelector instead; anyAddress: true allows any address on its "
+  "ports), or set networkPolicy.enabled=false if your cluster's CNI does not enforce "
+  "NetworkPolicy.") }}
 {{- end }}
 {{- if and .Values.telemetry.otlpEndpoint (not (or .Values.networkPolicy.egress.otlp.cidrs .Values.networkPolicy.egress.otlp.peers .Values.networkPolicy.egress.otlp.anyAddress)) }}
-{{- $errors = append $errors "networkPolicy.egress.otlp.cidrs: required while networkPolicy.enabled, because telemetry.otlpEndpoint is configured: list the CIDRs of that otlp peer (e.g. [10.0.0.0/24]; for a peer inside the cluster, networkPolicy.egress.otlp.peers with a namespaceSelector/podSelector instead; anyAddress: true allows any address on its ports), or set networkPolicy.enabled=false if your cluster's CNI does not enforce NetworkPolicy." }}
+{{- $errors = append $errors (print
+  "networkPolicy.egress.otlp.cidrs: required while networkPolicy.enabled, because "
+  "telemetry.otlpEndpoint is configured: list the CIDRs of that otlp peer (e.g. "
+  "[10.0.0.0/24]; for a peer inside the cluster, networkPolicy.egress.otlp.peers with a "
+  "namespaceSelector/podSelector instead; anyAddress: true allows any address on its "
+  "ports), or set networkPolicy.enabled=false if your cluster's CNI does not enforce "
+  "NetworkPolicy.") }}
 {{- end }}
 {{- if and (not .Values.dev.enabled) (not (or .Values.networkPolicy.egress.postgresql.cidrs .Values.networkPolicy.egress.postgresql.peers .Values.networkPolicy.egress.postgresql.anyAddress)) }}
-{{- $errors = append $errors "networkPolicy.egress.postgresql.cidrs: required while networkPolicy.enabled, because database.dsn is configured: list the CIDRs of that postgresql peer (e.g. [10.0.0.0/24]; for a peer inside the cluster, networkPolicy.egress.postgresql.peers with a namespaceSelector/podSelector instead; anyAddress: true allows any address on its ports), or set networkPolicy.enabled=false if your cluster's CNI does not enforce NetworkPolicy." }}
+{{- $errors = append $errors (print
+  "networkPolicy.egress.postgresql.cidrs: required while networkPolicy.enabled, because "
+  "database.dsn is configured: list the CIDRs of that postgresql peer (e.g. [10.0.0.0/24]; "
+  "for a peer inside the cluster, networkPolicy.egress.postgresql.peers with a "
+  "namespaceSelector/podSelector instead; anyAddress: true allows any address on its "
+  "ports), or set networkPolicy.enabled=false if your cluster's CNI does not enforce "
+  "NetworkPolicy.") }}
 {{- end }}
 {{- if and (not .Values.dev.enabled) (not (or .Values.networkPolicy.egress.s3.cidrs .Values.networkPolicy.egress.s3.peers .Values.networkPolicy.egress.s3.anyAddress)) }}
-{{- $errors = append $errors "networkPolicy.egress.s3.cidrs: required while networkPolicy.enabled, because objectStorage.uri or objectStorage.endpointUrl is configured: list the CIDRs of that s3 peer (e.g. [10.0.0.0/24]; for a peer inside the cluster, networkPolicy.egress.s3.peers with a namespaceSelector/podSelector instead; anyAddress: true allows any address on its ports), or set networkPolicy.enabled=false if your cluster's CNI does not enforce NetworkPolicy." }}
+{{- $errors = append $errors (print
+  "networkPolicy.egress.s3.cidrs: required while networkPolicy.enabled, because "
+  "objectStorage.uri or objectStorage.endpointUrl is configured: list the CIDRs of that s3 "
+  "peer (e.g. [10.0.0.0/24]; for a peer inside the cluster, networkPolicy.egress.s3.peers "
+  "with a namespaceSelector/podSelector instead; anyAddress: true allows any address on its "
+  "ports), or set networkPolicy.enabled=false if your cluster's CNI does not enforce "
+  "NetworkPolicy.") }}
 {{- end }}
 {{- if and (not (and .Values.dev.enabled .Values.dev.mail.enabled)) .Values.smtp.host (not (or .Values.networkPolicy.egress.smtp.cidrs .Values.networkPolicy.egress.smtp.peers .Values.networkPolicy.egress.smtp.anyAddress)) }}
-{{- $errors = append $errors "networkPolicy.egress.smtp.cidrs: required while networkPolicy.enabled, because smtp.host is configured: list the CIDRs of that smtp peer (e.g. [10.0.0.0/24]; for a peer inside the cluster, networkPolicy.egress.smtp.peers with a namespaceSelector/podSelector instead; anyAddress: true allows any address on its ports), or set networkPolicy.enabled=false if your cluster's CNI does not enforce NetworkPolicy." }}
+{{- $errors = append $errors (print
+  "networkPolicy.egress.smtp.cidrs: required while networkPolicy.enabled, because smtp.host "
+  "is configured: list the CIDRs of that smtp peer (e.g. [10.0.0.0/24]; for a peer inside "
+  "the cluster, networkPolicy.egress.smtp.peers with a namespaceSelector/podSelector "
+  "instead; anyAddress: true allows any address on its ports), or set "
+  "networkPolicy.enabled=false if your cluster's CNI does not enforce NetworkPolicy.") }}
 {{- end }}
 {{- end }}
 {{- /* Env vars the chart sets for api: extraEnv may not shadow them. */}}
@@ -381,21 +421,28 @@ Checks the schema cannot express. All problems are reported at once, each naming
 {{- $errors = append $errors (printf "migrations.extraEnv: %s is set by the chart (%s); set that instead." $env.name .) }}
 {{- end }}
 {{- end }}
-{{- $errors = concat $errors (include "lookout.validateSizing" (dict "context" . "workload" "api" "minimums" (dict "cpu" (list 0.1 "100m") "memory" (list 335544320.0 "320Mi"))) | fromYamlArray) }}
-{{- $errors = concat $errors (include "lookout.validatePod" (dict "context" . "workload" "api") | fromYamlArray) }}
-{{- $errors = concat $errors (include "lookout.validateSizing" (dict "context" . "workload" "frontend") | fromYamlArray) }}
-{{- $errors = concat $errors (include "lookout.validatePod" (dict "context" . "workload" "frontend") | fromYamlArray) }}
-{{- $errors = concat $errors (include "lookout.validateSizing" (dict "context" . "workload" "ingest" "minimums" (dict "cpu" (list 0.1 "100m") "memory" (list 335544320.0 "320Mi"))) | fromYamlArray) }}
-{{- $errors = concat $errors (include "lookout.validatePod" (dict "context" . "workload" "ingest") | fromYamlArray) }}
-{{- $errors = concat $errors (include "lookout.validateSizing" (dict "context" . "workload" "query" "minimums" (dict "cpu" (list 0.1 "100m") "memory" (list 402653184.0 "384Mi"))) | fromYamlArray) }}
-{{- $errors = concat $errors (include "lookout.validatePod" (dict "context" . "workload" "query") | fromYamlArray) }}
-{{- $errors = concat $errors (include "lookout.validateSizing" (dict "context" . "workload" "worker" "minimums" (dict "cpu" (list 0.1 "100m") "memory" (list 335544320.0 "320Mi"))) | fromYamlArray) }}
-{{- $errors = concat $errors (include "lookout.validatePod" (dict "context" . "workload" "worker") | fromYamlArray) }}
-{{- $errors = concat $errors (include "lookout.validateSizing" (dict "context" . "workload" "scheduler") | fromYamlArray) }}
-{{- $errors = concat $errors (include "lookout.validatePod" (dict "context" . "workload" "scheduler") | fromYamlArray) }}
-{{- $errors = concat $errors (include "lookout.validateSizing" (dict "context" . "workload" "migrations") | fromYamlArray) }}
-{{- $errors = concat $errors (include "lookout.validatePod" (dict "context" . "workload" "migrations") | fromYamlArray) }}
-{{- $errors = concat $errors (include "lookout.validatePodLabels" (dict "context" . "key" "podLabels") | fromYamlArray) }}
+{{- /* The checks of each workload add their problems to the report's list. */}}
+{{- $report := dict "errors" $errors "chartLabels" (include "lookout.labels" (dict "context" . "component" "any") | fromYaml) }}
+{{- include "lookout.validateSizing" (dict "context" . "report" $report "workload" "api"
+  "minimums" (dict "cpu" (list 0.1 "100m") "memory" (list 335544320.0 "320Mi"))) }}
+{{- include "lookout.validatePod" (dict "context" . "report" $report "workload" "api") }}
+{{- include "lookout.validateSizing" (dict "context" . "report" $report "workload" "frontend") }}
+{{- include "lookout.validatePod" (dict "context" . "report" $report "workload" "frontend") }}
+{{- include "lookout.validateSizing" (dict "context" . "report" $report "workload" "ingest"
+  "minimums" (dict "cpu" (list 0.1 "100m") "memory" (list 335544320.0 "320Mi"))) }}
+{{- include "lookout.validatePod" (dict "context" . "report" $report "workload" "ingest") }}
+{{- include "lookout.validateSizing" (dict "context" . "report" $report "workload" "query"
+  "minimums" (dict "cpu" (list 0.1 "100m") "memory" (list 402653184.0 "384Mi"))) }}
+{{- include "lookout.validatePod" (dict "context" . "report" $report "workload" "query") }}
+{{- include "lookout.validateSizing" (dict "context" . "report" $report "workload" "worker"
+  "minimums" (dict "cpu" (list 0.1 "100m") "memory" (list 335544320.0 "320Mi"))) }}
+{{- include "lookout.validatePod" (dict "context" . "report" $report "workload" "worker") }}
+{{- include "lookout.validateSizing" (dict "context" . "report" $report "workload" "scheduler") }}
+{{- include "lookout.validatePod" (dict "context" . "report" $report "workload" "scheduler") }}
+{{- include "lookout.validateSizing" (dict "context" . "report" $report "workload" "migrations") }}
+{{- include "lookout.validatePod" (dict "context" . "report" $report "workload" "migrations") }}
+{{- include "lookout.validatePodLabels" (dict "context" . "report" $report "key" "podLabels") }}
+{{- $errors = $report.errors }}
 {{- $errors = concat $errors (include "lookout.validateExistingSecrets" . | fromYamlArray) }}
 {{- if $errors }}
 {{- fail (printf "\n\nCONFIGURATION:\n  %s" (join "\n  " $errors)) }}
@@ -403,14 +450,15 @@ Checks the schema cannot express. All problems are reported at once, each naming
 {{- end }}
 
 {{/*
-Sizing problems of one workload, after the preset and its values are combined, as a YAML
-list: requests above limits, a budget below what the app accepts ("minimums": resource ->
+Sizing problems of one workload, after the preset and its values are combined, added to the
+list .report.errors: requests above limits, a budget below what the app accepts ("minimums": resource ->
 (list amount-in-cores-or-bytes text)), autoscaling bounds, disruption budgets that block every
 eviction.
 */}}
 {{- define "lookout.validateSizing" -}}
 {{- $w := .workload }}
-{{- $sizing := include "lookout.sizing" . | fromYaml }}
+{{- $sizing := dict }}
+{{- include "lookout.sizing" (dict "context" .context "workload" $w "out" $sizing) }}
 {{- $errors := list }}
 {{- range $name := list "cpu" "memory" }}
 {{- $request := dig "requests" $name "" $sizing.resources }}
@@ -418,12 +466,16 @@ eviction.
 {{- if not (or $request $limit) }}
 {{- $errors = append $errors (printf "%s.resources: set requests.%s or limits.%s; derived settings and scheduling need one." $w $name $name) }}
 {{- else if and $request $limit (gt (float64 (include "lookout.quantity" $request)) (float64 (include "lookout.quantity" $limit))) }}
-{{- $errors = append $errors (printf "%s.resources.requests.%s (%v) is above %s.resources.limits.%s (%v): lower the request or raise the limit." $w $name $request $w $name $limit) }}
+{{- $errors = append $errors (printf
+  "%s.resources.requests.%s (%v) is above %s.resources.limits.%s (%v): lower the request or raise the limit."
+  $w $name $request $w $name $limit) }}
 {{- else }}
 {{- $minimum := index ($.minimums | default dict) $name }}
 {{- $budget := ternary (list "limits" $limit) (list "requests" $request) (not (empty $limit)) }}
 {{- if and $minimum (lt (float64 (include "lookout.quantity" (index $budget 1))) (index $minimum 0)) }}
-{{- $errors = append $errors (printf "%s.resources.%s.%s (%v) is below the %s %s needs to start (it sizes its settings from it): raise it." $w (index $budget 0) $name (index $budget 1) (index $minimum 1) $w) }}
+{{- $errors = append $errors (printf
+  "%s.resources.%s.%s (%v) is below the %s %s needs to start (it sizes its settings from it): raise it."
+  $w (index $budget 0) $name (index $budget 1) (index $minimum 1) $w) }}
 {{- end }}
 {{- end }}
 {{- end }}
@@ -432,7 +484,8 @@ eviction.
 {{- if $autoscaling.enabled }}
 {{- $minReplicas = $autoscaling.minReplicas }}
 {{- if gt (int64 $autoscaling.minReplicas) (int64 $autoscaling.maxReplicas) }}
-{{- $errors = append $errors (printf "%s.autoscaling.minReplicas (%v) is above %s.autoscaling.maxReplicas (%v)." $w $autoscaling.minReplicas $w $autoscaling.maxReplicas) }}
+{{- $errors = append $errors (printf "%s.autoscaling.minReplicas (%v) is above %s.autoscaling.maxReplicas (%v)."
+  $w $autoscaling.minReplicas $w $autoscaling.maxReplicas) }}
 {{- end }}
 {{- end }}
 {{- $budget := $sizing.podDisruptionBudget | default dict }}
@@ -445,18 +498,23 @@ eviction.
 {{- if kindIs "invalid" $min }}
 {{- $errors = append $errors (printf "%s.podDisruptionBudget: set minAvailable or maxUnavailable." $w) }}
 {{- else if or (eq (toString $min) "100%") (and (not (kindIs "string" $min)) $minReplicas (ge (int64 $min) (int64 $minReplicas))) }}
-{{- $errors = append $errors (printf "%s.podDisruptionBudget.minAvailable (%v) leaves no pod of %v evictable: node drains would hang. Lower it or use maxUnavailable." $w $min $minReplicas) }}
+{{- $errors = append $errors (printf (print
+  "%s.podDisruptionBudget.minAvailable (%v) leaves no pod of %v evictable: node drains would hang. "
+  "Lower it or use maxUnavailable.") $w $min $minReplicas) }}
 {{- end }}
 {{- else if or (eq (toString $max) "0") (eq (toString $max) "0%") }}
-{{- $errors = append $errors (printf "%s.podDisruptionBudget.maxUnavailable is %v: no pod could ever be evicted and node drains would hang. Use 1 or more." $w $max) }}
+{{- $errors = append $errors (printf (print
+  "%s.podDisruptionBudget.maxUnavailable is %v: no pod could ever be evicted and node drains would "
+  "hang. Use 1 or more.") $w $max) }}
 {{- end }}
 {{- end }}
-{{- toYaml $errors }}
+{{- $_ := set .report "errors" (concat .report.errors $errors) }}
 {{- end }}
 
 {{/*
 What a workload's values add to its pods that would clash with the chart's own: a volume or
-container name the chart uses, a pod label the chart sets (its own or commonLabels). A YAML list.
+container name the chart uses, a pod label the chart sets (its own or commonLabels); added to
+the list .report.errors.
 */}}
 {{- define "lookout.validatePod" -}}
 {{- $w := .workload }}
@@ -474,16 +532,16 @@ container name the chart uses, a pod label the chart sets (its own or commonLabe
 {{- end }}
 {{- end }}
 {{- end }}
-{{- $labels := include "lookout.validatePodLabels" (dict "context" .context "key" (printf "%s.podLabels" $w)) }}
-{{- toYaml (concat $errors ($labels | fromYamlArray)) }}
+{{- $_ := set .report "errors" (concat .report.errors $errors) }}
+{{- include "lookout.validatePodLabels" (dict "context" .context "report" .report "key" (printf "%s.podLabels" $w)) }}
 {{- end }}
 
 {{/*
-Pod labels at a values key ("podLabels", "api.podLabels") that the chart (its own or commonLabels)
-sets itself: (dict "context" $ "key" "api.podLabels") -> YAML list of problems.
+Pod labels at a values key ("podLabels", "api.podLabels") that the chart (its own or commonLabels,
+.report.chartLabels) sets itself, added to the list .report.errors.
 */}}
 {{- define "lookout.validatePodLabels" -}}
-{{- $chartLabels := include "lookout.labels" (dict "context" .context "component" "any") | fromYaml }}
+{{- $chartLabels := .report.chartLabels }}
 {{- $values := .context.Values }}
 {{- range $part := splitList "." .key }}
 {{- $values = index $values $part }}
@@ -494,7 +552,7 @@ sets itself: (dict "context" $ "key" "api.podLabels") -> YAML list of problems.
 {{- $errors = append $errors (printf "%s: %s is a label the chart sets on every pod (its own or commonLabels); remove it here." $.key $label) }}
 {{- end }}
 {{- end }}
-{{- toYaml $errors }}
+{{- $_ := set .report "errors" (concat .report.errors $errors) }}
 {{- end }}
 
 {{/*

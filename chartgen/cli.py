@@ -10,7 +10,7 @@ import click
 
 from chartgen.build import build_chart, chart_dir, stale_diff, write_chart
 from chartgen.config import Project, ProjectError, find_project, load_project
-from chartgen.model.lock import render_lock, role_label, spec_settings
+from chartgen.model.lock import render_lock, spec_settings
 from chartgen.model.spec import SpecError, build_spec
 from chartgen.presets import PresetError
 
@@ -139,7 +139,7 @@ def init(target: str, name: str, command: str, port: int | None, directory: Path
     project.lock.write_text(render_lock(spec))
     for path in [*written, project.lock]:
         click.echo(f"wrote {path.relative_to(directory)}")
-    roles = sorted({role_label(s.role) for s in spec_settings(spec)})
+    roles = sorted({s.role.label for s in spec_settings(spec)})
     click.echo(f"{len(spec_settings(spec))} settings; roles used: {', '.join(roles)}.")
     click.echo("Next: review the roles in the declaration, then `chartgen build`.")
 

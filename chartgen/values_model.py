@@ -40,12 +40,12 @@ from chartgen.kube_names import (
     OptionalResourceName,
     Registry,
 )
-from chartgen.model.spec import ROLE_TYPES, ChartSpec, Group, Setting, SpecError
+from chartgen.model.spec import ChartSpec, Group, Setting, SpecError
 from chartgen.model.value_rules import schema_constraints
 from chartgen.naming import camel
 from chartgen.pod_knobs import global_pod_knobs, pod_knobs
 from chartgen.presets import Preset
-from chartgen.runtime.roles import Derived, Endpoint, Renamed, Shared
+from chartgen.runtime.roles import ROLES, Derived, Endpoint, Renamed, Shared
 from chartgen.runtime.rules import Shape
 
 # What an extra object needs for Helm to apply it (the API server checks the rest).
@@ -62,7 +62,7 @@ KUBERNETES_OBJECT: dict[str, Any] = {
         },
     },
 }
-CHARTGEN_MARKERS = (*ROLE_TYPES, Renamed, Shared, Shape)
+CHARTGEN_MARKERS = (*ROLES, Renamed, Shared, Shape)
 
 
 def _title(path: tuple[str, ...]) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from chartgen.model.spec import ChartSpec, Setting, SpecError
-from chartgen.runtime.roles import Derived, Endpoint, Role, Secret, Wired
 
 HEADER = (
     "# chartgen roles lock: every leaf setting, the env var the app reads, its chart role.\n"
@@ -19,21 +18,9 @@ HEADER = (
 )
 
 
-def role_label(role: Role) -> str:
-    if isinstance(role, Endpoint):
-        return f"endpoint({role.kind}{', sensitive' if role.sensitive else ''})"
-    if isinstance(role, Wired):
-        return f"wired({role.fact})"
-    if isinstance(role, Secret):
-        return "secret"
-    if isinstance(role, Derived):
-        return "derived"
-    return role.name
-
-
 def _rows(spec: ChartSpec) -> list[tuple[str, str, str, str]]:
     return [
-        (w.name, ".".join(s.field_path), s.env, role_label(s.role))
+        (w.name, ".".join(s.field_path), s.env, s.role.label)
         for w in spec.workloads
         for s in w.settings
     ]

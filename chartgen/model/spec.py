@@ -27,32 +27,17 @@ from chartgen.naming import camel
 from chartgen.runtime.fields import Group as FieldGroup
 from chartgen.runtime.fields import Leaf, Opaque, old_env_name, strip_optional, walk
 from chartgen.runtime.roles import (
-    ROLE_NAMES,
+    ROLES,
     Budget,
     Derived,
     Endpoint,
-    Internal,
     Renamed,
     Role,
     Secret,
     Shared,
-    Value,
     Wired,
     is_sensitive,
 )
-
-ROLE_TYPES = (Value, Secret, Endpoint, Derived, Wired, Internal)
-EXPOSED = Value | Secret | Endpoint | Derived
-
-ROLE_HELP = {
-    "value": "operator-facing key in values.yaml, rendered into the workload's ConfigMap",
-    "secret": "sensitive: chart-managed Secret or an existingSecret key",
-    "endpoint": 'an address outside the pod, e.g. Endpoint("postgresql")',
-    "derived": "computed by the app from the pod's CPU/memory budget; values may override it",
-    "wired": 'fixed by the chart from release facts, e.g. Wired("url", workload="api")',
-    "internal": "a platform constant, not exposed (the app default applies)",
-}
-
 
 # How a setting reaches the container, decided once here for every emitter and the proof.
 Delivery = Literal["config", "secret-file", "secret-env", "wired", "downward", "none"]
@@ -79,9 +64,7 @@ def delivery_of(role: Role, secrets: SecretDelivery) -> Delivery:
         return "downward" if role.fact in BUDGET_FACTS else "wired"
     if is_sensitive(role):
         return "secret-file" if secrets == "files" else "secret-env"
-    if isinstance(role, Internal):
-        return "none"
-    return "config"
+    return "config" if role.exposed else "none"
 
 
 class SpecError(ValueError):
@@ -120,7 +103,7 @@ class Setting:
 
     @property
     def exposed(self) -> bool:
-        return isinstance(self.role, EXPOSED)
+        return self.role.exposed
 
     @property
     def sensitive(self) -> bool:
@@ -309,7 +292,7 @@ class ChartSpec:
 
 
 def _roles(field: FieldInfo) -> list[Role]:
-    return [m for m in field.metadata if isinstance(m, ROLE_TYPES)]
+    return [m for m in field.metadata if isinstance(m, ROLES)]
 
 
 def _shared(field: FieldInfo) -> Shared | None:
@@ -435,7 +418,7 @@ class _Walk:
 
     def _add(self, leaf: Leaf, role: Role, parent: _GroupBuilder, settings: list[Setting]) -> None:
         renamed = next((m for m in leaf.field.metadata if isinstance(m, Renamed)), None)
-        exposed = isinstance(role, EXPOSED)
+        exposed = role.exposed
         setting = Setting(
             model=leaf.owner.__name__,
             owner=leaf.owner,
@@ -519,7 +502,7 @@ def build_spec(decl: ChartDeclaration) -> ChartSpec:
             "fix or drop the paths"
         )
     if missing:
-        choices = "\n".join(f"  {name:<9} {ROLE_HELP[name]}" for name in ROLE_NAMES)
+        choices = "\n".join(f"  {role.name:<9} {role.help}" for role in ROLES)
         raise SpecError(
             f"{len(missing)} settings field(s) have no chart role:\n"
             + "".join(f"  {name}\n" for name in missing)

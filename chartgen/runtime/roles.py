@@ -12,18 +12,34 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
+
+
+class _Role:
+    """What every role says about itself, so the generator lists and explains roles without
+    knowing each one: its name (in the roles lock and messages), a line of help, and whether
+    the setting is a values key (exposed) at all."""
+
+    name: ClassVar[str]
+    help: ClassVar[str]
+    exposed: ClassVar[bool] = True
+
+    @property
+    def label(self) -> str:
+        """The role as the roles lock and `chartgen roles` write it."""
+        return self.name
 
 
 @dataclass(frozen=True)
-class Value:
+class Value(_Role):
     """Operator-facing: a key in values.yaml, reaches the container as an env var."""
 
     name = "value"
+    help = "operator-facing key in values.yaml, rendered into the workload's ConfigMap"
 
 
 @dataclass(frozen=True)
-class Secret:
+class Secret(_Role):
     """Sensitive: a chart-managed Secret or an ``existingSecret`` key, mounted as a file.
 
     ``generate``: when neither values nor an existingSecret supply it, the chart generates
@@ -40,10 +56,11 @@ class Secret:
     # "base64": the value is the base64 of the random characters (e.g. a 32-byte key).
     encoding: Literal["alnum", "base64"] = "alnum"
     name = "secret"
+    help = "sensitive: chart-managed Secret or an existingSecret key"
 
 
 @dataclass(frozen=True)
-class Endpoint:
+class Endpoint(_Role):
     """An address outside the pod (database, object storage, identity, SMTP, telemetry).
 
     ``kind`` names the peer (``postgresql``, ``s3``, ``oidc``, ``smtp``, ``otlp``…); every
@@ -57,6 +74,11 @@ class Endpoint:
     # The port egress to this kind of peer defaults to (NetworkPolicy speaks ports).
     port: int = 443
     name = "endpoint"
+    help = 'an address outside the pod, e.g. Endpoint("postgresql")'
+
+    @property
+    def label(self) -> str:
+        return f"endpoint({self.kind}{', sensitive' if self.sensitive else ''})"
 
 
 @dataclass(frozen=True)
@@ -80,7 +102,7 @@ Formula = Callable[[Budget, Any], Any]
 
 
 @dataclass(frozen=True)
-class Derived:
+class Derived(_Role):
     """An internal setting computed from the pod's budget; an explicit value overrides it.
 
     ``explain`` is one line for values.yaml and the README, e.g. "2 per CPU core".
@@ -89,13 +111,14 @@ class Derived:
     formula: Formula
     explain: str
     name = "derived"
+    help = "computed by the app from the pod's CPU/memory budget; values may override it"
 
 
 WiredFact = Literal["port", "url", "namespace", "cpu_budget", "memory_budget"]
 
 
 @dataclass(frozen=True)
-class Wired:
+class Wired(_Role):
     """Fixed by the chart from release facts; the operator never sets it.
 
     ``port``: the workload's own container port named ``port``.
@@ -113,13 +136,21 @@ class Wired:
     # ``url`` only: a path after the port, e.g. "/api".
     path: str = ""
     name = "wired"
+    help = 'fixed by the chart from release facts, e.g. Wired("url", workload="api")'
+    exposed = False
+
+    @property
+    def label(self) -> str:
+        return f"wired({self.fact})"
 
 
 @dataclass(frozen=True)
-class Internal:
+class Internal(_Role):
     """A constant the platform owns: not exposed, the app default applies."""
 
     name = "internal"
+    help = "a platform constant, not exposed (the app default applies)"
+    exposed = False
 
 
 @dataclass(frozen=True)
@@ -146,14 +177,14 @@ class Renamed:
 
 
 Role = Value | Secret | Endpoint | Derived | Wired | Internal
+# Every role, in the order messages list them.
+ROLES: tuple[type[Role], ...] = (Value, Secret, Endpoint, Derived, Wired, Internal)
 
 
 def is_sensitive(role: Role) -> bool:
     """Whether a setting with this role must never be shown or stored outside a Secret."""
     return isinstance(role, Secret) or (isinstance(role, Endpoint) and role.sensitive)
 
-
-ROLE_NAMES: tuple[str, ...] = ("value", "secret", "endpoint", "derived", "wired", "internal")
 
 VALUE = Value()
 SECRET = Secret()

@@ -23,10 +23,9 @@ from lookout.settings.fields import iter_leaves, roles_of
 from pydantic import BaseModel, ValidationError
 
 from chartgen.model.declaration import ExecProbe
-from chartgen.runtime.roles import Derived, Endpoint, Internal, Secret, Shared, Value, Wired
+from chartgen.runtime.roles import ROLES, Endpoint, Secret, Shared, Wired
 
 ROOT = Path(__file__).resolve().parents[2]
-ROLE_TYPES = (Value, Secret, Endpoint, Derived, Wired, Internal)
 
 DB_PASSWORD = "db-pass-7Qx9"
 JWT_SECRET = "jwt-" + "k" * 40
@@ -369,7 +368,7 @@ def roles_problems(model: type[BaseModel], top: bool) -> list[str]:
     problems: list[str] = []
     for name, info in model.model_fields.items():
         where = f"{model.__name__}.{name}"
-        roles = [m for m in info.metadata if isinstance(m, ROLE_TYPES)]
+        roles = [m for m in info.metadata if isinstance(m, ROLES)]
         shared = [m for m in info.metadata if isinstance(m, Shared)]
         if not info.description:
             problems.append(f"{where}: no description")

@@ -64,7 +64,11 @@ app.kubernetes.io/version: {{ .context.Chart.AppVersion | quote }}
 app.kubernetes.io/managed-by: {{ .context.Release.Service }}
 app.kubernetes.io/part-of: {{ include "lookout.name" .context | quote }}
 {{- with .context.Values.commonLabels }}
-{{ toYaml . }}
+{{- /* On every object: written as YAML once per render (the root context keeps it). */}}
+{{- if not (hasKey $.context "chartgenCommonLabels") }}
+{{- $_ := set $.context "chartgenCommonLabels" (toYaml .) }}
+{{- end }}
+{{ $.context.chartgenCommonLabels }}
 {{- end }}
 {{- end }}
 
@@ -73,9 +77,16 @@ The annotations of an object's metadata, commonAnnotations plus the object's own
 indented under metadata. (dict "context" $ "own" (dict ...)); nothing when there are none.
 */}}
 {{- define "lookout.annotations" -}}
-{{- if or .own .context.Values.commonAnnotations }}
-{{- $all := merge (dict) (.own | default dict) (.context.Values.commonAnnotations | default dict) }}
+{{- if .own }}
+{{- $all := merge (dict) .own (.context.Values.commonAnnotations | default dict) }}
 {{- dict "annotations" $all | toYaml | nindent 2 }}
+{{- else if .context.Values.commonAnnotations }}
+{{- /* The block of most objects: written once per render (the root context keeps it). */}}
+{{- if not (hasKey .context "chartgenCommonAnnotations") }}
+{{- $block := dict "annotations" .context.Values.commonAnnotations | toYaml | nindent 2 }}
+{{- $_ := set .context "chartgenCommonAnnotations" $block }}
+{{- end }}
+{{- .context.chartgenCommonAnnotations }}
 {{- end }}
 {{- end }}
 

@@ -21,6 +21,16 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
+def _set_environ(env: Mapping[str, str]) -> None:
+    """Make the process environment exactly ``env``, touching only the names that differ
+    (``os.environ.clear()`` pops one name at a time, each pop walking the mapping again)."""
+    for name in [name for name in os.environ if name not in env]:
+        del os.environ[name]
+    for name, value in env.items():
+        if os.environ.get(name) != value:
+            os.environ[name] = value
+
+
 def _empty(directory: Path) -> None:
     for entry in directory.iterdir():
         if entry.is_dir() and not entry.is_symlink():
@@ -67,15 +77,13 @@ class Sandbox:
         cwd, secrets = self._dirs
         self._lay(secrets, files)
         saved_env, saved_cwd = dict(os.environ), os.getcwd()
-        os.environ.clear()
-        os.environ.update(env)
+        _set_environ(env)
         os.chdir(cwd)
         try:
             return load(secrets)
         finally:
             os.chdir(saved_cwd)
-            os.environ.clear()
-            os.environ.update(saved_env)
+            _set_environ(saved_env)
             _empty(cwd)
 
     def _lay(self, secrets: Path, files: Mapping[str, str]) -> None:

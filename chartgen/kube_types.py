@@ -61,6 +61,56 @@ ROOTS = frozenset(
 )
 VENDORED = Path(__file__).with_name("kube_defs.json")
 
+# In-tree volume types Kubernetes has deprecated (removed from the kubelet, or working only
+# through CSI migration). A Volume still names them, so a misspelt key fails, but what one
+# holds passes unchecked: typing them (with ObjectMeta, below) was a tenth of what Helm 4
+# spends on the schema per render, for volumes a new install does not use.
+DEPRECATED_VOLUME_SOURCES = frozenset(
+    full_name(f"core.v1.{kind}VolumeSource")
+    for kind in (
+        "AWSElasticBlockStore",
+        "AzureDisk",
+        "AzureFile",
+        "CephFS",
+        "Cinder",
+        "Flex",
+        "Flocker",
+        "GCEPersistentDisk",
+        "GitRepo",
+        "Glusterfs",
+        "PhotonPersistentDisk",
+        "Portworx",
+        "Quobyte",
+        "RBD",
+        "ScaleIO",
+        "StorageOS",
+        "VsphereVirtualDisk",
+    )
+)
+UNCHECKED = {
+    "type": ["object", "null"],
+    "description": "A volume type Kubernetes has deprecated: passed through unchecked.",
+}
+# Properties the API accepts only part of: an ephemeral volume's claim template "may contain
+# labels and annotations ...; no other fields are allowed and will be rejected during
+# validation" (the API reference), so its metadata is those two, not all of ObjectMeta.
+NARROWED = {
+    full_name("core.v1.PersistentVolumeClaimTemplate"): {"metadata": ("labels", "annotations")}
+}
+
+
+def _narrowed(source: dict[str, Any], name: str, definition: dict[str, Any]) -> dict[str, Any]:
+    """``definition`` with each NARROWED property inlined as its type's listed fields (the
+    vendored definitions are already narrowed: nothing to do)."""
+    for prop, kept in NARROWED.get(name, {}).items():
+        ref = definition["properties"][prop].get("$ref")
+        if ref is None:
+            continue
+        whole = _cleaned(source[_local(ref)])
+        whole["properties"] = {key: whole["properties"][key] for key in kept}
+        definition["properties"][prop] = whole
+    return definition
+
 
 @functools.cache
 def _vendored() -> dict[str, Any]:
@@ -117,7 +167,10 @@ def closure(source: dict[str, Any], names: frozenset[str] | tuple[str, ...]) -> 
                 f"Kubernetes {KUBERNETES_VERSION}: no vendored definition {name}; add its type "
                 "to chartgen.kube_types.ROOTS and run tools/kube_defs.py"
             )
-        out[name] = _cleaned(source[name])
+        if name in DEPRECATED_VOLUME_SOURCES:
+            out[name] = dict(UNCHECKED)
+            continue
+        out[name] = _narrowed(source, name, _cleaned(source[name]))
         todo.extend(sorted(_refs(out[name]) - out.keys()))
     return dict(sorted(out.items()))
 

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
 
+from chartgen.build import build_chart
 from chartgen.chart_templates import go_text, sections_by_parent
-from tests.generator.test_build import PROJECT
+from chartgen.config import find_project
+
+PROJECT = find_project(Path(__file__).resolve().parents[2] / "apps" / "lookout")
 
 
 def test_sections_are_grouped_under_their_parent_parents_first() -> None:
@@ -44,8 +48,6 @@ def test_go_text_is_the_text_in_short_lines(text: str) -> None:
 
 def test_messages_of_the_chart_need_no_sideways_scrolling() -> None:
     """The long lines left are conditions (a regex, a chain of `and`); no message is one."""
-    from chartgen.build import build_chart
-
     chart = build_chart(PROJECT)
     for path, text in chart.files.items():
         if not path.startswith("templates/"):

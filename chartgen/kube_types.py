@@ -2,8 +2,8 @@
 
 A values key annotated ``KubeType("core.v1.Affinity")`` is, in values.schema.json, a ``$ref`` to
 that Kubernetes definition: pydantic writes a placeholder (it resolves every ``$ref`` it
-writes), and ``embed`` turns each into the ``$ref`` and copies the definitions, and the ones
-those refer to, into the schema's ``$defs``. The definitions come from the strict JSON schemas
+writes), which chartgen.schema turns into the ``$ref``, copying the definitions (and the ones
+those refer to) into the schema's ``$defs``. The definitions come from the strict JSON schemas
 kubernetes-validate bundles (no unknown field anywhere), for one pinned Kubernetes version,
 vendored in kube_defs.json (tools/kube_defs.py): a typo such as ``podAntiAfinity`` fails
 ``helm lint`` naming its path.
@@ -25,7 +25,7 @@ from pydantic_core import CoreSchema
 # server's to refuse. One of the versions kubernetes-validate bundles.
 KUBERNETES_VERSION = "1.34.0"
 DEFS = "#/$defs/"
-# What pydantic writes where a Kubernetes type goes; embed() makes it a $ref.
+# What pydantic writes where a Kubernetes type goes; chartgen.schema makes it a $ref.
 PLACEHOLDER = "$kubernetes"
 # Short names ("core.v1.Affinity") are API types; others are spelled out in full.
 API_PREFIX = "io.k8s.api."
@@ -186,29 +186,6 @@ def definitions(*names: str) -> dict[str, Any]:
 @functools.cache
 def _vendored_closure(names: frozenset[str]) -> dict[str, Any]:
     return closure(_vendored(), names)
-
-
-def _resolved(node: Any, wanted: set[str]) -> Any:
-    if isinstance(node, list):
-        return [_resolved(item, wanted) for item in node]
-    if not isinstance(node, dict):
-        return node
-    out = {key: _resolved(value, wanted) for key, value in node.items() if key != PLACEHOLDER}
-    if PLACEHOLDER in node:
-        wanted.add(node[PLACEHOLDER])
-        out["$ref"] = DEFS + node[PLACEHOLDER]
-    return out
-
-
-def embed(schema: dict[str, Any]) -> dict[str, Any]:
-    """``schema`` with the Kubernetes types' placeholders turned into $refs, and the
-    definitions they name (and every one those refer to) added to its ``$defs``. A new
-    document: ``schema`` is left as it was (its parts are shared, see section_schema)."""
-    wanted: set[str] = set()
-    out: dict[str, Any] = _resolved(schema, wanted)
-    if wanted:
-        out.setdefault("$defs", {}).update(definitions(*wanted))
-    return out
 
 
 @dataclass(frozen=True)

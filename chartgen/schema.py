@@ -11,15 +11,16 @@ metaschema at three times the cost, on every render).
 
 from __future__ import annotations
 
+import functools
 import json
 from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any
 
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode
 
-from chartgen.draft7 import DIALECT, to_draft7
+from chartgen.draft7 import DEFINITIONS, DEFS, DEFS_REF, DIALECT, to_draft7
 from chartgen.knobs import Section
-from chartgen.kube_types import embed
+from chartgen.kube_types import PLACEHOLDER, definitions
 from chartgen.retired import RetiredKey, add_retired_keys
 from chartgen.section_schema import SchemaParts, plain_json
 
@@ -51,21 +52,28 @@ class ValuesJsonSchema(GenerateJsonSchema):
 PARTS = SchemaParts(ValuesJsonSchema)
 
 
-def _clean(node: Any) -> Any:
+def _clean(node: Any, wanted: set[str] | None = None) -> Any:
+    """``node`` without titles and unkept formats, with type lists where they are the same
+    check (below); a Kubernetes type's placeholder becomes a $ref, its name added to
+    ``wanted``."""
     if isinstance(node, list):
-        return [_clean(item) for item in node]
+        return [_clean(item, wanted) for item in node]
     if not isinstance(node, dict):
         return node
     out: dict[str, Any] = {}
     for key, value in node.items():
-        if key == "title":
+        if key == "title" or key == PLACEHOLDER:
             continue
         if key == "format" and value not in KEPT_FORMATS:
             continue
         if key in SCHEMA_MAPS:
-            out[key] = {name: _clean(sub) for name, sub in value.items()}
+            out[key] = {name: _clean(sub, wanted) for name, sub in value.items()}
         else:
-            out[key] = _clean(value)
+            out[key] = _clean(value, wanted)
+    if PLACEHOLDER in node:
+        assert wanted is not None, "a Kubernetes placeholder where none is expected"
+        wanted.add(node[PLACEHOLDER])
+        out["$ref"] = DEFS_REF + node[PLACEHOLDER]
     # A section's default is its own values.yaml subtree; repeating it here only adds noise.
     if "$ref" in out:
         out.pop("default", None)
@@ -122,9 +130,13 @@ def _closed_pattern_map(node: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def schema_2020_12(values: Section, retired: tuple[RetiredKey, ...] = ()) -> dict[str, Any]:
-    """The values schema in pydantic's dialect, 2020-12, before it is written as draft-07."""
-    schema: dict[str, Any] = _clean(embed(PARTS.document(values)))
+def _document(
+    values: Section, retired: tuple[RetiredKey, ...]
+) -> tuple[dict[str, Any], frozenset[str]]:
+    """The values schema in pydantic's dialect without the Kubernetes definitions, and the
+    names of those its $refs need."""
+    wanted: set[str] = set()
+    schema: dict[str, Any] = _clean(PARTS.document(values), wanted)
     add_retired_keys(schema, retired)
     schema["properties"] = {
         "global": {
@@ -133,14 +145,39 @@ def schema_2020_12(values: Section, retired: tuple[RetiredKey, ...] = ()) -> dic
         },
         **schema["properties"],
     }
+    return schema, frozenset(wanted)
+
+
+# The vendored Kubernetes definitions a chart needs, cleaned (and in draft-07) once per
+# process for each set of names: the same for every build, and half of a schema's objects.
+@functools.cache
+def _kube_2020_12(names: frozenset[str]) -> dict[str, Any]:
+    cleaned: dict[str, Any] = _clean(definitions(*names))
+    return cleaned
+
+
+@functools.cache
+def _kube_draft7(names: frozenset[str]) -> dict[str, Any]:
+    converted: dict[str, Any] = to_draft7({DEFS: _kube_2020_12(names)})[DEFINITIONS]
+    return converted
+
+
+def schema_2020_12(values: Section, retired: tuple[RetiredKey, ...] = ()) -> dict[str, Any]:
+    """The values schema in pydantic's dialect, 2020-12, before it is written as draft-07."""
+    schema, kube = _document(values, retired)
+    if kube:
+        schema.setdefault(DEFS, {}).update(_kube_2020_12(kube))
     return schema
 
 
 def values_schema(
     values: Section, comment: str, retired: tuple[RetiredKey, ...] = ()
 ) -> dict[str, Any]:
-    schema = to_draft7(schema_2020_12(values, retired))
-    return {"$schema": DIALECT, "$comment": comment, **schema}
+    schema, kube = _document(values, retired)
+    body = to_draft7(schema)
+    if kube:
+        body.setdefault(DEFINITIONS, {}).update(_kube_draft7(kube))
+    return {"$schema": DIALECT, "$comment": comment, **body}
 
 
 def indented_json(value: Any) -> str:

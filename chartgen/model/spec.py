@@ -36,7 +36,6 @@ from chartgen.runtime.roles import (
     Secret,
     Shared,
     Wired,
-    is_sensitive,
 )
 
 # How a setting reaches the container, decided once here for every emitter and the proof.
@@ -62,7 +61,7 @@ def scalar_encoding(annotation: Any) -> Encoding:
 def delivery_of(role: Role, secrets: SecretDelivery) -> Delivery:
     if isinstance(role, Wired):
         return "downward" if role.fact in BUDGET_FACTS else "wired"
-    if is_sensitive(role):
+    if role.sensitive:
         return "secret-file" if secrets == "files" else "secret-env"
     return "config" if role.exposed else "none"
 
@@ -107,7 +106,7 @@ class Setting:
 
     @property
     def sensitive(self) -> bool:
-        return is_sensitive(self.role)
+        return self.role.sensitive
 
     @property
     def required(self) -> bool:

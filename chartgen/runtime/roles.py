@@ -17,12 +17,14 @@ from typing import Any, ClassVar, Literal
 
 class _Role:
     """What every role says about itself, so the generator lists and explains roles without
-    knowing each one: its name (in the roles lock and messages), a line of help, and whether
-    the setting is a values key (exposed) at all."""
+    knowing each one: its name (in the roles lock and messages), a line of help, whether the
+    setting is a values key (exposed) at all, and whether it is sensitive: never shown or
+    stored outside a Secret."""
 
     name: ClassVar[str]
     help: ClassVar[str]
     exposed: ClassVar[bool] = True
+    sensitive: bool = False
 
     @property
     def label(self) -> str:
@@ -57,6 +59,7 @@ class Secret(_Role):
     encoding: Literal["alnum", "base64"] = "alnum"
     name = "secret"
     help = "sensitive: chart-managed Secret or an existingSecret key"
+    sensitive = True
 
 
 @dataclass(frozen=True)
@@ -179,11 +182,6 @@ class Renamed:
 Role = Value | Secret | Endpoint | Derived | Wired | Internal
 # Every role, in the order messages list them.
 ROLES: tuple[type[Role], ...] = (Value, Secret, Endpoint, Derived, Wired, Internal)
-
-
-def is_sensitive(role: Role) -> bool:
-    """Whether a setting with this role must never be shown or stored outside a Secret."""
-    return isinstance(role, Secret) or (isinstance(role, Endpoint) and role.sensitive)
 
 
 VALUE = Value()

@@ -10,7 +10,6 @@ from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings
 
 from chartgen.runtime.roles import Role
-from chartgen.runtime.roles import is_sensitive as role_is_sensitive
 
 
 def roles_of(info: FieldInfo) -> list[Role]:
@@ -46,9 +45,7 @@ def _mentions_secret_type(annotation: Any) -> bool:
 
 def is_sensitive(info: FieldInfo) -> bool:
     """Whether a leaf's value must never be shown (by role, or by its pydantic type)."""
-    return any(role_is_sensitive(role) for role in roles_of(info)) or _mentions_secret_type(
-        info.annotation
-    )
+    return any(role.sensitive for role in roles_of(info)) or _mentions_secret_type(info.annotation)
 
 
 def env_var_name(settings: type[BaseSettings], path: Sequence[str]) -> str:

@@ -23,6 +23,7 @@ from chartgen.env import (
     is_generated,
     key_ref,
     managed_secret_values,
+    member,
     random_value,
     secret_entries,
     secret_suffix,
@@ -83,6 +84,7 @@ def jinja_environment(templates: Path, *more: Path) -> jinja2.Environment:
     env.globals.update(
         values_ref=values_ref,
         key_ref=key_ref,
+        member=member,
         values_ref_rel=lambda group, setting: (
             "." + ".".join(setting.values_path[len(group.values_path) :])
         ),

@@ -160,11 +160,14 @@ def secret_suffix(group: Group) -> str:
     return kebab(group.values_path[0])
 
 
-def key_ref(group: Group, key: str, root: str = "") -> str:
-    """Go expression of the name ``key`` has in the group's Secret (its secretKeys entry);
-    ``root`` "$" reads it from inside a `with` or `range`."""
-    keys = f"{root}{values_ref(group.values_path)}.secretKeys"
-    return f"{keys}.{key}" if key.isidentifier() else f'(index {keys} "{key}")'
+def member(expr: str, key: str) -> str:
+    """Go expression of the entry ``key`` of the map ``expr``."""
+    return f"{expr}.{key}" if key.isidentifier() else f'(index {expr} "{key}")'
+
+
+def key_ref(group: Group, key: str) -> str:
+    """Go expression of the name ``key`` has in the group's Secret (its secretKeys entry)."""
+    return member(values_ref(group.values_path) + ".secretKeys", key)
 
 
 def secret_entries(workload: WorkloadSpec, spec: ChartSpec) -> list[SecretEntry]:

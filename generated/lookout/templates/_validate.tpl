@@ -442,8 +442,8 @@ Checks the schema cannot express. All problems are reported at once, each naming
 {{- include "lookout.validateSizing" (dict "context" . "report" $report "workload" "migrations") }}
 {{- include "lookout.validatePod" (dict "context" . "report" $report "workload" "migrations") }}
 {{- include "lookout.validatePodLabels" (dict "context" . "report" $report "key" "podLabels") }}
+{{- include "lookout.validateExistingSecrets" (dict "context" . "report" $report) }}
 {{- $errors = $report.errors }}
-{{- $errors = concat $errors (include "lookout.validateExistingSecrets" . | fromYamlArray) }}
 {{- if $errors }}
 {{- fail (printf "\n\nCONFIGURATION:\n  %s" (join "\n  " $errors)) }}
 {{- end }}
@@ -558,128 +558,137 @@ Pod labels at a values key ("podLabels", "api.podLabels") that the chart (its ow
 {{/*
 Each existingSecret and the keys secretKeys names, checked against the namespace's Secrets
 when the render can list them (helm install/upgrade; `helm template` sees none and skips):
-a typo would otherwise leave pods waiting for a Secret or key that never comes. A YAML list.
+a typo would otherwise leave pods waiting for a Secret or key that never comes. Added to
+the list .report.errors.
 */}}
 {{- define "lookout.validateExistingSecrets" -}}
+{{- $root := .context }}
 {{- $errors := list }}
 {{- $found := dict }}
-{{- range (lookup "v1" "Secret" .Release.Namespace "").items | default list }}
+{{- range (lookup "v1" "Secret" $root.Release.Namespace "").items | default list }}
 {{- $_ := set $found .metadata.name (keys (.data | default dict)) }}
 {{- end }}
 {{- if $found }}
-{{- with .Values.admin.existingSecret }}
+{{- with $root.Values.admin.existingSecret }}
 {{- if not (hasKey $found .) }}
 {{- $errors = append $errors (printf
   "admin.existingSecret: no Secret %q in namespace %s; create it first, or correct the name."
-  . $.Release.Namespace) }}
+  . $root.Release.Namespace) }}
 {{- else }}
 {{- $keys := index $found . }}
-{{- if and $.Values.admin.secretKeys.bootstrapPassword (not (has $.Values.admin.secretKeys.bootstrapPassword $keys)) }}
+{{- $names := $root.Values.admin.secretKeys }}
+{{- if and $names.bootstrapPassword (not (has $names.bootstrapPassword $keys)) }}
 {{- $errors = append $errors (printf
   "admin.existingSecret: Secret %q has no key %q (admin.secretKeys.bootstrapPassword); add it."
-  . $.Values.admin.secretKeys.bootstrapPassword) }}
+  . $names.bootstrapPassword) }}
 {{- end }}
-{{- if and $.Values.admin.secretKeys.totpSecret (not (has $.Values.admin.secretKeys.totpSecret $keys)) }}
+{{- if and $names.totpSecret (not (has $names.totpSecret $keys)) }}
 {{- $errors = append $errors (printf
   "admin.existingSecret: Secret %q has no key %q; add it, or set %s: null if %s is unused."
-  . $.Values.admin.secretKeys.totpSecret "admin.secretKeys.totpSecret" "admin.totpSecret") }}
+  . $names.totpSecret "admin.secretKeys.totpSecret" "admin.totpSecret") }}
 {{- end }}
 {{- end }}
 {{- end }}
-{{- with .Values.telemetry.existingSecret }}
+{{- with $root.Values.telemetry.existingSecret }}
 {{- if not (hasKey $found .) }}
 {{- $errors = append $errors (printf
   "telemetry.existingSecret: no Secret %q in namespace %s; create it first, or correct the name."
-  . $.Release.Namespace) }}
+  . $root.Release.Namespace) }}
 {{- else }}
 {{- $keys := index $found . }}
-{{- if and $.Values.telemetry.secretKeys.otlpHeaders (not (has $.Values.telemetry.secretKeys.otlpHeaders $keys)) }}
+{{- $names := $root.Values.telemetry.secretKeys }}
+{{- if and $names.otlpHeaders (not (has $names.otlpHeaders $keys)) }}
 {{- $errors = append $errors (printf
   "telemetry.existingSecret: Secret %q has no key %q; add it, or set %s: null if %s is unused."
-  . $.Values.telemetry.secretKeys.otlpHeaders "telemetry.secretKeys.otlpHeaders" "telemetry.otlpHeaders") }}
+  . $names.otlpHeaders "telemetry.secretKeys.otlpHeaders" "telemetry.otlpHeaders") }}
 {{- end }}
 {{- end }}
 {{- end }}
-{{- with .Values.database.existingSecret }}
+{{- with $root.Values.database.existingSecret }}
 {{- if not (hasKey $found .) }}
 {{- $errors = append $errors (printf
   "database.existingSecret: no Secret %q in namespace %s; create it first, or correct the name."
-  . $.Release.Namespace) }}
+  . $root.Release.Namespace) }}
 {{- else }}
 {{- $keys := index $found . }}
-{{- if and $.Values.database.secretKeys.dsn (not (has $.Values.database.secretKeys.dsn $keys)) }}
+{{- $names := $root.Values.database.secretKeys }}
+{{- if and $names.dsn (not (has $names.dsn $keys)) }}
 {{- $errors = append $errors (printf
   "database.existingSecret: Secret %q has no key %q (database.secretKeys.dsn); add it."
-  . $.Values.database.secretKeys.dsn) }}
+  . $names.dsn) }}
 {{- end }}
 {{- end }}
 {{- end }}
-{{- with .Values.objectStorage.existingSecret }}
+{{- with $root.Values.objectStorage.existingSecret }}
 {{- if not (hasKey $found .) }}
 {{- $errors = append $errors (printf
   "objectStorage.existingSecret: no Secret %q in namespace %s; create it first, or correct the name."
-  . $.Release.Namespace) }}
+  . $root.Release.Namespace) }}
 {{- else }}
 {{- $keys := index $found . }}
-{{- if and $.Values.objectStorage.secretKeys.accessKeyId (not (has $.Values.objectStorage.secretKeys.accessKeyId $keys)) }}
+{{- $names := $root.Values.objectStorage.secretKeys }}
+{{- if and $names.accessKeyId (not (has $names.accessKeyId $keys)) }}
 {{- $errors = append $errors (printf
   "objectStorage.existingSecret: Secret %q has no key %q; add it, or set %s: null if %s is unused."
-  . $.Values.objectStorage.secretKeys.accessKeyId "objectStorage.secretKeys.accessKeyId" "objectStorage.accessKeyId") }}
+  . $names.accessKeyId "objectStorage.secretKeys.accessKeyId" "objectStorage.accessKeyId") }}
 {{- end }}
-{{- if and $.Values.objectStorage.secretKeys.secretAccessKey (not (has $.Values.objectStorage.secretKeys.secretAccessKey $keys)) }}
+{{- if and $names.secretAccessKey (not (has $names.secretAccessKey $keys)) }}
 {{- $errors = append $errors (printf
   "objectStorage.existingSecret: Secret %q has no key %q; add it, or set %s: null if %s is unused."
-  . $.Values.objectStorage.secretKeys.secretAccessKey "objectStorage.secretKeys.secretAccessKey" "objectStorage.secretAccessKey") }}
+  . $names.secretAccessKey "objectStorage.secretKeys.secretAccessKey" "objectStorage.secretAccessKey") }}
 {{- end }}
 {{- end }}
 {{- end }}
-{{- with .Values.oidc.existingSecret }}
+{{- with $root.Values.oidc.existingSecret }}
 {{- if not (hasKey $found .) }}
 {{- $errors = append $errors (printf
   "oidc.existingSecret: no Secret %q in namespace %s; create it first, or correct the name."
-  . $.Release.Namespace) }}
+  . $root.Release.Namespace) }}
 {{- else }}
 {{- $keys := index $found . }}
-{{- if and $.Values.oidc.secretKeys.clientSecret (not (has $.Values.oidc.secretKeys.clientSecret $keys)) }}
+{{- $names := $root.Values.oidc.secretKeys }}
+{{- if and $names.clientSecret (not (has $names.clientSecret $keys)) }}
 {{- $errors = append $errors (printf
   "oidc.existingSecret: Secret %q has no key %q; add it, or set %s: null if %s is unused."
-  . $.Values.oidc.secretKeys.clientSecret "oidc.secretKeys.clientSecret" "oidc.clientSecret") }}
+  . $names.clientSecret "oidc.secretKeys.clientSecret" "oidc.clientSecret") }}
 {{- end }}
 {{- end }}
 {{- end }}
-{{- with .Values.auth.existingSecret }}
+{{- with $root.Values.auth.existingSecret }}
 {{- if not (hasKey $found .) }}
 {{- $errors = append $errors (printf
   "auth.existingSecret: no Secret %q in namespace %s; create it first, or correct the name."
-  . $.Release.Namespace) }}
+  . $root.Release.Namespace) }}
 {{- else }}
 {{- $keys := index $found . }}
-{{- if and $.Values.auth.secretKeys.jwtSecret (not (has $.Values.auth.secretKeys.jwtSecret $keys)) }}
+{{- $names := $root.Values.auth.secretKeys }}
+{{- if and $names.jwtSecret (not (has $names.jwtSecret $keys)) }}
 {{- $errors = append $errors (printf
   "auth.existingSecret: Secret %q has no key %q (auth.secretKeys.jwtSecret); add it."
-  . $.Values.auth.secretKeys.jwtSecret) }}
+  . $names.jwtSecret) }}
 {{- end }}
-{{- if and $.Values.auth.secretKeys.encryptionKey (not (has $.Values.auth.secretKeys.encryptionKey $keys)) }}
+{{- if and $names.encryptionKey (not (has $names.encryptionKey $keys)) }}
 {{- $errors = append $errors (printf
   "auth.existingSecret: Secret %q has no key %q (auth.secretKeys.encryptionKey); add it."
-  . $.Values.auth.secretKeys.encryptionKey) }}
+  . $names.encryptionKey) }}
 {{- end }}
 {{- end }}
 {{- end }}
-{{- with .Values.smtp.existingSecret }}
+{{- with $root.Values.smtp.existingSecret }}
 {{- if not (hasKey $found .) }}
 {{- $errors = append $errors (printf
   "smtp.existingSecret: no Secret %q in namespace %s; create it first, or correct the name."
-  . $.Release.Namespace) }}
+  . $root.Release.Namespace) }}
 {{- else }}
 {{- $keys := index $found . }}
-{{- if and $.Values.smtp.secretKeys.password (not (has $.Values.smtp.secretKeys.password $keys)) }}
+{{- $names := $root.Values.smtp.secretKeys }}
+{{- if and $names.password (not (has $names.password $keys)) }}
 {{- $errors = append $errors (printf
   "smtp.existingSecret: Secret %q has no key %q; add it, or set %s: null if %s is unused."
-  . $.Values.smtp.secretKeys.password "smtp.secretKeys.password" "smtp.password") }}
+  . $names.password "smtp.secretKeys.password" "smtp.password") }}
 {{- end }}
 {{- end }}
 {{- end }}
 {{- end }}
-{{- toYaml $errors }}
+{{- $_ := set .report "errors" (concat .report.errors $errors) }}
 {{- end }}

@@ -33,6 +33,7 @@ from chartgen.model.spec import ChartSpec, Group, Setting, SpecError, WorkloadSp
 from chartgen.model.value_rules import value_guards
 from chartgen.render.conditions import FALSE, TRUE, Cond, all_of, any_of, negate
 from chartgen.render.conditions import ref as ref_cond
+from chartgen.render.go_lines import fit_lines
 from chartgen.retired import retired_keys
 
 CHART_TEMPLATES = (
@@ -321,7 +322,7 @@ def render_templates(
         if context["hook_groups"]:
             text = env.get_template("workload/hook-secrets.yaml.j2").render(context)
             out[f"templates/{workload.name}/hook-secrets.yaml"] = text
-    return out
+    return {path: fit_lines(text) for path, text in out.items()}
 
 
 def _managed_env(workload: WorkloadSpec) -> list[tuple[str, str]]:

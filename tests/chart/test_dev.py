@@ -585,13 +585,25 @@ REUSED = re.compile(
 )
 
 
+def _one_line_actions(text: str) -> str:
+    """``text`` with each action the generator broke over lines (chartgen.render.go_lines)
+    on one line again, so a line holds a whole statement."""
+    lines: list[str] = []
+    for line in text.splitlines():
+        if lines and lines[-1].count("{{") > lines[-1].count("}}"):
+            lines[-1] += " " + line.strip()
+        else:
+            lines.append(line)
+    return "\n".join(lines)
+
+
 def template_blocks() -> Iterator[tuple[str, str]]:
     """(file, block) of each Secret block in the generated templates that makes a value up:
     the text from one ``$name :=`` to the next."""
     for path in sorted(TEMPLATES.rglob("*")):
         if not path.is_file():
             continue
-        text = path.read_text()
+        text = _one_line_actions(path.read_text())
         for block in re.split(r"(?=\{\{- \$name := )", text):
             if "randAlphaNum" in block:
                 yield str(path.relative_to(CHART)), block

@@ -308,7 +308,9 @@ remembers it), before any template reads a section: fullname and sizing call it.
 {{- if kindIs "map" (index $node $key) }}
 {{- $_ := set $found $path (index $node $key) }}
 {{- else }}
-{{- $nulls = append $nulls (printf "%s: is null or not a mapping, which deletes the section and its defaults; remove the line (or write %s: {}) to keep them." $path $path) }}
+{{- $nulls = append $nulls
+    (printf (print "%s: is null or not a mapping, which deletes the section and its "
+    "defaults; remove the line (or write %s: {}) to keep them.") $path $path) }}
 {{- end }}
 {{- end }}
 {{- end }}

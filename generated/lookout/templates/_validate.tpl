@@ -6,7 +6,9 @@ Checks the schema cannot express. All problems are reported at once, each naming
 {{- /* Keys the chart no longer has: all of them at once, each with what to do. */}}
 {{- $removals := list }}
 {{- if hasKey (.Values.telemetry | default dict) "sampleRatio" }}
-{{- $removals = append $removals "telemetry.sampleRatio was renamed to telemetry.traceSampleRatio in chart 0.2.0: move its value there." }}
+{{- $removals = append $removals
+    (print "telemetry.sampleRatio was renamed to telemetry.traceSampleRatio in "
+    "chart 0.2.0: move its value there.") }}
 {{- end }}
 {{- if $removals }}
 {{- fail (printf "\n\nREMOVALS:\n  %s" (join "\n  " $removals)) }}
@@ -37,15 +39,23 @@ Checks the schema cannot express. All problems are reported at once, each naming
   "base64,os;print(base64.urlsafe_b64encode(os.urandom(32)).decode())')\" "
   "--from-literal=jwtSecret=\"$(openssl rand -hex 48)\"") .Release.Namespace) }}
 {{- end }}
-{{- if and .Values.admin.totpSecret (not (regexMatch "^(?:([A-Za-z2-7]{8}){2,}([A-Za-z2-7]{2}|[A-Za-z2-7]{4,5}|[A-Za-z2-7]{7})?=*)$" (toString .Values.admin.totpSecret))) }}
+{{- if and .Values.admin.totpSecret
+    (not (regexMatch "^(?:([A-Za-z2-7]{8}){2,}([A-Za-z2-7]{2}|[A-Za-z2-7]{4,5}|[A-Za-z2-7]{7})?=*)$"
+    (toString .Values.admin.totpSecret))) }}
 {{- $errors = append $errors (print
   "admin.totpSecret: must be at least 16 characters of base32 (A-Z, 2-7) (the value is not "
   "shown).") }}
 {{- end }}
-{{- if and .Values.telemetry.otlpHeaders (not (regexMatch "^(?:[^,]*=[^,]*(,[^,]*=[^,]*)*)$" (toString .Values.telemetry.otlpHeaders))) }}
-{{- $errors = append $errors "telemetry.otlpHeaders: must be comma-separated key=value pairs (the value is not shown)." }}
+{{- if and .Values.telemetry.otlpHeaders
+    (not (regexMatch "^(?:[^,]*=[^,]*(,[^,]*=[^,]*)*)$" (toString .Values.telemetry.otlpHeaders))) }}
+{{- $errors = append $errors
+    "telemetry.otlpHeaders: must be comma-separated key=value pairs (the value is not shown)." }}
 {{- end }}
-{{- if and .Values.database.dsn (not (regexMatch "^(postgres|postgresql|postgresql\\+asyncpg|postgresql\\+pg8000|postgresql\\+psycopg|postgresql\\+psycopg2|postgresql\\+psycopg2cffi|postgresql\\+py\\-postgresql|postgresql\\+pygresql)://[^\\s\\x00-\\x1f\\x7f]+$" (toString .Values.database.dsn))) }}
+{{- if and .Values.database.dsn
+    (not (regexMatch (print "^(postgres|postgresql|postgresql\\+asyncpg|postgresql\\+pg8000|"
+    "postgresql\\+psycopg|postgresql\\+psycopg2|postgresql\\+psycopg2cffi|"
+    "postgresql\\+py\\-postgresql|postgresql\\+pygresql)://[^\\s\\x00-\\x1f\\x7f]+$")
+    (toString .Values.database.dsn))) }}
 {{- $errors = append $errors (print
   "database.dsn: must be a postgres:// URL (schemes accepted: postgres, postgresql, "
   "postgresql+asyncpg, postgresql+pg8000, postgresql+psycopg, postgresql+psycopg2, "
@@ -55,19 +65,26 @@ Checks the schema cannot express. All problems are reported at once, each naming
 {{- if and .Values.auth.jwtSecret (lt (len (toString .Values.auth.jwtSecret)) 32) }}
 {{- $errors = append $errors "auth.jwtSecret: must be at least 32 characters (the value is not shown)." }}
 {{- end }}
-{{- if and .Values.auth.encryptionKey (not (regexMatch "^(?:[A-Za-z0-9_+/-]{43}=)$" (toString .Values.auth.encryptionKey))) }}
+{{- if and .Values.auth.encryptionKey
+    (not (regexMatch "^(?:[A-Za-z0-9_+/-]{43}=)$" (toString .Values.auth.encryptionKey))) }}
 {{- $errors = append $errors (print
   "auth.encryptionKey: must be 44 characters of urlsafe base64 (32 bytes); create one with: "
   "python3 -c 'import base64,os;print(base64.urlsafe_b64encode(os.urandom(32)).decode())' "
   "(the value is not shown).") }}
 {{- end }}
-{{- if ne (not (or (and .Values.objectStorage.existingSecret .Values.objectStorage.secretKeys.accessKeyId) .Values.objectStorage.accessKeyId)) (not (or (and .Values.objectStorage.existingSecret .Values.objectStorage.secretKeys.secretAccessKey) .Values.objectStorage.secretAccessKey)) }}
+{{- if ne
+    (not (or (and .Values.objectStorage.existingSecret .Values.objectStorage.secretKeys.accessKeyId)
+    .Values.objectStorage.accessKeyId))
+    (not (or (and .Values.objectStorage.existingSecret .Values.objectStorage.secretKeys.secretAccessKey)
+    .Values.objectStorage.secretAccessKey)) }}
 {{- $errors = append $errors "objectStorage.accessKeyId and objectStorage.secretAccessKey: set both or neither." }}
 {{- end }}
 {{- if and .Values.oidc.issuer (not .Values.oidc.clientId) }}
 {{- $errors = append $errors "oidc.clientId: required when oidc.issuer is set; set it too." }}
 {{- end }}
-{{- if and (not (kindIs "invalid" .Values.ingest.settings.bufferBytes)) (not (kindIs "invalid" .Values.ingest.settings.maxBatchBytes)) (lt (float64 .Values.ingest.settings.bufferBytes) (float64 .Values.ingest.settings.maxBatchBytes)) }}
+{{- if and (not (kindIs "invalid" .Values.ingest.settings.bufferBytes))
+    (not (kindIs "invalid" .Values.ingest.settings.maxBatchBytes))
+    (lt (float64 .Values.ingest.settings.bufferBytes) (float64 .Values.ingest.settings.maxBatchBytes)) }}
 {{- $errors = append $errors (printf (print
   "ingest.settings.bufferBytes (%v) is below ingest.settings.maxBatchBytes (%v); raise "
   "ingest.settings.bufferBytes or lower ingest.settings.maxBatchBytes.")
@@ -79,7 +96,8 @@ Checks the schema cannot express. All problems are reported at once, each naming
   "name the key that holds it.") }}
 {{- end }}
 {{- if and .Values.admin.totpSecret (not .Values.admin.secretKeys.totpSecret) }}
-{{- $errors = append $errors "admin.secretKeys.totpSecret: null, but admin.totpSecret is set; name the key that holds it." }}
+{{- $errors = append $errors
+    "admin.secretKeys.totpSecret: null, but admin.totpSecret is set; name the key that holds it." }}
 {{- end }}
 {{- if and .Values.telemetry.otlpHeaders (not .Values.telemetry.secretKeys.otlpHeaders) }}
 {{- $errors = append $errors (print
@@ -87,7 +105,8 @@ Checks the schema cannot express. All problems are reported at once, each naming
   "that holds it.") }}
 {{- end }}
 {{- if not .Values.database.secretKeys.dsn }}
-{{- $errors = append $errors "database.secretKeys.dsn: empty, but the app needs database.dsn; name the key that holds it." }}
+{{- $errors = append $errors
+    "database.secretKeys.dsn: empty, but the app needs database.dsn; name the key that holds it." }}
 {{- end }}
 {{- if and .Values.objectStorage.accessKeyId (not .Values.objectStorage.secretKeys.accessKeyId) }}
 {{- $errors = append $errors (print
@@ -100,7 +119,8 @@ Checks the schema cannot express. All problems are reported at once, each naming
   "set; name the key that holds it.") }}
 {{- end }}
 {{- if and .Values.oidc.clientSecret (not .Values.oidc.secretKeys.clientSecret) }}
-{{- $errors = append $errors "oidc.secretKeys.clientSecret: null, but oidc.clientSecret is set; name the key that holds it." }}
+{{- $errors = append $errors
+    "oidc.secretKeys.clientSecret: null, but oidc.clientSecret is set; name the key that holds it." }}
 {{- end }}
 {{- if not .Values.auth.secretKeys.jwtSecret }}
 {{- $errors = append $errors (print
@@ -119,7 +139,9 @@ Checks the schema cannot express. All problems are reported at once, each naming
 {{- $errors = append $errors "objectStorage.uri: required (unless dev.enabled, which runs a stand-in)." }}
 {{- end }}
 {{- if .Values.networkPolicy.enabled }}
-{{- if and .Values.oidc.issuer (not (or .Values.networkPolicy.egress.oidc.cidrs .Values.networkPolicy.egress.oidc.peers .Values.networkPolicy.egress.oidc.anyAddress)) }}
+{{- if and .Values.oidc.issuer
+    (not (or .Values.networkPolicy.egress.oidc.cidrs .Values.networkPolicy.egress.oidc.peers
+    .Values.networkPolicy.egress.oidc.anyAddress)) }}
 {{- $errors = append $errors (print
   "networkPolicy.egress.oidc.cidrs: required while networkPolicy.enabled, because "
   "oidc.issuer is configured: list the CIDRs of that oidc peer (e.g. [10.0.0.0/24]; for a "
@@ -128,7 +150,9 @@ Checks the schema cannot express. All problems are reported at once, each naming
   "ports), or set networkPolicy.enabled=false if your cluster's CNI does not enforce "
   "NetworkPolicy.") }}
 {{- end }}
-{{- if and .Values.telemetry.otlpEndpoint (not (or .Values.networkPolicy.egress.otlp.cidrs .Values.networkPolicy.egress.otlp.peers .Values.networkPolicy.egress.otlp.anyAddress)) }}
+{{- if and .Values.telemetry.otlpEndpoint
+    (not (or .Values.networkPolicy.egress.otlp.cidrs .Values.networkPolicy.egress.otlp.peers
+    .Values.networkPolicy.egress.otlp.anyAddress)) }}
 {{- $errors = append $errors (print
   "networkPolicy.egress.otlp.cidrs: required while networkPolicy.enabled, because "
   "telemetry.otlpEndpoint is configured: list the CIDRs of that otlp peer (e.g. "
@@ -137,7 +161,9 @@ Checks the schema cannot express. All problems are reported at once, each naming
   "ports), or set networkPolicy.enabled=false if your cluster's CNI does not enforce "
   "NetworkPolicy.") }}
 {{- end }}
-{{- if and (not .Values.dev.enabled) (not (or .Values.networkPolicy.egress.postgresql.cidrs .Values.networkPolicy.egress.postgresql.peers .Values.networkPolicy.egress.postgresql.anyAddress)) }}
+{{- if and (not .Values.dev.enabled)
+    (not (or .Values.networkPolicy.egress.postgresql.cidrs .Values.networkPolicy.egress.postgresql.peers
+    .Values.networkPolicy.egress.postgresql.anyAddress)) }}
 {{- $errors = append $errors (print
   "networkPolicy.egress.postgresql.cidrs: required while networkPolicy.enabled, because "
   "database.dsn is configured: list the CIDRs of that postgresql peer (e.g. [10.0.0.0/24]; "
@@ -146,7 +172,9 @@ Checks the schema cannot express. All problems are reported at once, each naming
   "ports), or set networkPolicy.enabled=false if your cluster's CNI does not enforce "
   "NetworkPolicy.") }}
 {{- end }}
-{{- if and (not .Values.dev.enabled) (not (or .Values.networkPolicy.egress.s3.cidrs .Values.networkPolicy.egress.s3.peers .Values.networkPolicy.egress.s3.anyAddress)) }}
+{{- if and (not .Values.dev.enabled)
+    (not (or .Values.networkPolicy.egress.s3.cidrs .Values.networkPolicy.egress.s3.peers
+    .Values.networkPolicy.egress.s3.anyAddress)) }}
 {{- $errors = append $errors (print
   "networkPolicy.egress.s3.cidrs: required while networkPolicy.enabled, because "
   "objectStorage.uri or objectStorage.endpointUrl is configured: list the CIDRs of that s3 "
@@ -155,7 +183,9 @@ Checks the schema cannot express. All problems are reported at once, each naming
   "ports), or set networkPolicy.enabled=false if your cluster's CNI does not enforce "
   "NetworkPolicy.") }}
 {{- end }}
-{{- if and (not (and .Values.dev.enabled .Values.dev.mail.enabled)) .Values.smtp.host (not (or .Values.networkPolicy.egress.smtp.cidrs .Values.networkPolicy.egress.smtp.peers .Values.networkPolicy.egress.smtp.anyAddress)) }}
+{{- if and (not (and .Values.dev.enabled .Values.dev.mail.enabled)) .Values.smtp.host
+    (not (or .Values.networkPolicy.egress.smtp.cidrs .Values.networkPolicy.egress.smtp.peers
+    .Values.networkPolicy.egress.smtp.anyAddress)) }}
 {{- $errors = append $errors (print
   "networkPolicy.egress.smtp.cidrs: required while networkPolicy.enabled, because smtp.host "
   "is configured: list the CIDRs of that smtp peer (e.g. [10.0.0.0/24]; for a peer inside "
@@ -398,7 +428,8 @@ Checks the schema cannot express. All problems are reported at once, each naming
 }}
 {{- range $env := .Values.scheduler.extraEnv }}
 {{- with index $managed $env.name }}
-{{- $errors = append $errors (printf "scheduler.extraEnv: %s is set by the chart (%s); set that instead." $env.name .) }}
+{{- $errors = append $errors
+    (printf "scheduler.extraEnv: %s is set by the chart (%s); set that instead." $env.name .) }}
 {{- end }}
 {{- end }}
 {{- /* Env vars the chart sets for migrations: extraEnv may not shadow them. */}}
@@ -418,11 +449,13 @@ Checks the schema cannot express. All problems are reported at once, each naming
 }}
 {{- range $env := .Values.migrations.extraEnv }}
 {{- with index $managed $env.name }}
-{{- $errors = append $errors (printf "migrations.extraEnv: %s is set by the chart (%s); set that instead." $env.name .) }}
+{{- $errors = append $errors
+    (printf "migrations.extraEnv: %s is set by the chart (%s); set that instead." $env.name .) }}
 {{- end }}
 {{- end }}
 {{- /* The checks of each workload add their problems to the report's list. */}}
-{{- $report := dict "errors" $errors "chartLabels" (include "lookout.labels" (dict "context" . "component" "any") | fromYaml) }}
+{{- $report := dict "errors" $errors "chartLabels"
+    (include "lookout.labels" (dict "context" . "component" "any") | fromYaml) }}
 {{- include "lookout.validateSizing" (dict "context" . "report" $report "workload" "api"
   "minimums" (dict "cpu" (list 0.1 "100m") "memory" (list 335544320.0 "320Mi"))) }}
 {{- include "lookout.validatePod" (dict "context" . "report" $report "workload" "api") }}
@@ -464,8 +497,10 @@ eviction.
 {{- $request := dig "requests" $name "" $sizing.resources }}
 {{- $limit := dig "limits" $name "" $sizing.resources }}
 {{- if not (or $request $limit) }}
-{{- $errors = append $errors (printf "%s.resources: set requests.%s or limits.%s; derived settings and scheduling need one." $w $name $name) }}
-{{- else if and $request $limit (gt (float64 (include "lookout.quantity" $request)) (float64 (include "lookout.quantity" $limit))) }}
+{{- $errors = append $errors
+    (printf "%s.resources: set requests.%s or limits.%s; derived settings and scheduling need one." $w $name $name) }}
+{{- else if and $request $limit
+    (gt (float64 (include "lookout.quantity" $request)) (float64 (include "lookout.quantity" $limit))) }}
 {{- $errors = append $errors (printf
   "%s.resources.requests.%s (%v) is above %s.resources.limits.%s (%v): lower the request or raise the limit."
   $w $name $request $w $name $limit) }}
@@ -497,7 +532,8 @@ eviction.
 {{- else if kindIs "invalid" $max }}
 {{- if kindIs "invalid" $min }}
 {{- $errors = append $errors (printf "%s.podDisruptionBudget: set minAvailable or maxUnavailable." $w) }}
-{{- else if or (eq (toString $min) "100%") (and (not (kindIs "string" $min)) $minReplicas (ge (int64 $min) (int64 $minReplicas))) }}
+{{- else if or (eq (toString $min) "100%")
+    (and (not (kindIs "string" $min)) $minReplicas (ge (int64 $min) (int64 $minReplicas))) }}
 {{- $errors = append $errors (printf (print
   "%s.podDisruptionBudget.minAvailable (%v) leaves no pod of %v evictable: node drains would hang. "
   "Lower it or use maxUnavailable.") $w $min $minReplicas) }}
@@ -522,13 +558,15 @@ the list .report.errors.
 {{- $errors := list }}
 {{- range $volume := $values.extraVolumes | default list }}
 {{- if has $volume.name (list "tmp" "secrets") }}
-{{- $errors = append $errors (printf "%s.extraVolumes: %q is a volume of the chart; give yours another name." $w $volume.name) }}
+{{- $errors = append $errors
+    (printf "%s.extraVolumes: %q is a volume of the chart; give yours another name." $w $volume.name) }}
 {{- end }}
 {{- end }}
 {{- range $key := list "initContainers" "sidecars" }}
 {{- range $container := index $values $key | default list }}
 {{- if or (eq $container.name $w) (hasPrefix "wait-for-" $container.name) }}
-{{- $errors = append $errors (printf "%s.%s: %q is a container of the chart; give yours another name." $w $key $container.name) }}
+{{- $errors = append $errors
+    (printf "%s.%s: %q is a container of the chart; give yours another name." $w $key $container.name) }}
 {{- end }}
 {{- end }}
 {{- end }}
@@ -549,7 +587,8 @@ Pod labels at a values key ("podLabels", "api.podLabels") that the chart (its ow
 {{- $errors := list }}
 {{- range $label, $_ := $values | default dict }}
 {{- if hasKey $chartLabels $label }}
-{{- $errors = append $errors (printf "%s: %s is a label the chart sets on every pod (its own or commonLabels); remove it here." $.key $label) }}
+{{- $errors = append $errors
+    (printf "%s: %s is a label the chart sets on every pod (its own or commonLabels); remove it here." $.key $label) }}
 {{- end }}
 {{- end }}
 {{- $_ := set .report "errors" (concat .report.errors $errors) }}

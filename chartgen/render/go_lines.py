@@ -11,6 +11,7 @@ they are: breaking them would change the output.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 
@@ -23,6 +24,8 @@ LITERAL_PIECE = 70
 _LITERAL = re.compile(r'"(?:[^"\\]|\\.)*"|`[^`]*`')
 # An action that is not a comment; a literal in it may hold "}}".
 _ACTION = re.compile(r'\{\{(?!-?\s*/\*)(?:"(?:[^"\\]|\\.)*"|`[^`]*`|[^"`}]|\}(?!\}))*\}\}')
+# What a break depends on: literals (skipped whole), parentheses and spaces.
+_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|`[^`]*`|[() ]')
 # Words an action starts with that stay with it on its first line.
 _KEYWORDS = re.compile(r"\s*(?:(?:else\s+)?(?:if|with|range)|else|define|template|include)\s")
 
@@ -61,13 +64,10 @@ def _breaks(line: str) -> list[tuple[int, int]]:
         start, end = action.span()
         body_start = start + (3 if line.startswith("{{-", start) else 2)
         body_end = end - (3 if line.endswith("-}}", start, end) else 2)
-        literals = [m.span() for m in _LITERAL.finditer(line, body_start, body_end)]
         keyword = _KEYWORDS.match(line, body_start)
         depth, opened = 0, False
-        for index in range(keyword.end() if keyword else body_start, body_end):
-            if any(a <= index < b for a, b in literals):
-                continue
-            char = line[index]
+        for token in _TOKENS.finditer(line, keyword.end() if keyword else body_start, body_end):
+            char, index = token.group(), token.start()
             if char == "(":
                 depth, opened = depth + 1, True
             elif char == ")":
@@ -76,6 +76,8 @@ def _breaks(line: str) -> list[tuple[int, int]]:
                 # Not right after a call's function name: "(not" alone on a line says little.
                 if not opened and body_start < index < body_end - 1 and _may_break(line, index):
                     found.append((index, depth))
+                opened = False
+            else:  # a literal: no break inside
                 opened = False
     return found
 
@@ -94,10 +96,11 @@ def _with_short_literals(line: str) -> str:
     return _ACTION.sub(action, line)
 
 
-def fit_line(line: str, width: int = WIDTH) -> list[str]:
+@functools.lru_cache(maxsize=4096)  # the workloads of a chart share most of their long lines
+def fit_line(line: str, width: int = WIDTH) -> tuple[str, ...]:
     """``line`` as one or more lines of at most ``width`` characters where it can be."""
     if len(line) <= width:
-        return [line]
+        return (line,)
     line = _with_short_literals(line)
     indent = line[: len(line) - len(line.lstrip(" "))] + CONTINUATION
     breaks = _breaks(line)
@@ -116,11 +119,18 @@ def fit_line(line: str, width: int = WIDTH) -> list[str]:
         out.append(prefix + line[start:at])
         start, prefix = at + 1, indent
     out.append(prefix + line[start:])
-    return out
+    return tuple(out)
 
 
 def fit_lines(text: str, width: int = WIDTH) -> str:
     """Every line of a template's ``text`` fitted (see fit_line)."""
-    if all(len(line) <= width for line in text.split("\n")):
+    lines = text.split("\n")
+    if max(map(len, lines)) <= width:
         return text
-    return "\n".join(part for line in text.split("\n") for part in fit_line(line, width))
+    out: list[str] = []
+    for line in lines:
+        if len(line) <= width:
+            out.append(line)
+        else:
+            out.extend(fit_line(line, width))
+    return "\n".join(out)

@@ -31,7 +31,7 @@ PIPELINE = (
 )
 
 
-def _rejoined(lines: list[str]) -> str:
+def _rejoined(lines: tuple[str, ...]) -> str:
     return lines[0] + "".join(" " + line.strip() for line in lines[1:])
 
 
@@ -66,8 +66,8 @@ def test_a_literal_too_long_for_a_line_becomes_a_print_of_the_same_text() -> Non
 def test_text_outside_actions_and_comments_stay_as_they_are() -> None:
     prose = "word " * 40 + "{{ .Values.x }}"
     comment = "{{- /* " + "a comment that runs on " * 10 + "*/}}"
-    assert fit_line(prose) == [prose]
-    assert fit_line(comment) == [comment]
+    assert fit_line(prose) == (prose,)
+    assert fit_line(comment) == (comment,)
     assert fit_lines(f"{prose}\n{comment}\n") == f"{prose}\n{comment}\n"
 
 

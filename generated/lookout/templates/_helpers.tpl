@@ -44,11 +44,21 @@ Chart name and version, for the helm.sh/chart label.
 {{- end }}
 
 {{/*
-Common labels: (dict "context" $ "component" "api"); component may be "".
+Common labels: (dict "context" $ "component" "api"); component may be "". Every object has
+them, most components several: each component's are written once per render (the root
+context keeps them).
 */}}
 {{- define "lookout.labels" -}}
-helm.sh/chart: {{ include "lookout.chart" .context }}
-{{ include "lookout.podLabels" . }}
+{{- if not (hasKey .context "chartgenLabels") }}
+{{- $_ := set .context "chartgenLabels" dict }}
+{{- end }}
+{{- $key := printf "%s/%v" .component .devService }}
+{{- if not (hasKey .context.chartgenLabels $key) }}
+{{- $chart := include "lookout.chart" .context }}
+{{- $labels := printf "helm.sh/chart: %s\n%s" $chart (include "lookout.podLabels" .) }}
+{{- $_ := set .context.chartgenLabels $key $labels }}
+{{- end }}
+{{- index .context.chartgenLabels $key }}
 {{- end }}
 
 {{/*
@@ -91,14 +101,23 @@ indented under metadata. (dict "context" $ "own" (dict ...)); nothing when there
 {{- end }}
 
 {{/*
-Selector labels: immutable on Deployments, so they hold only what never changes.
+Selector labels: immutable on Deployments, so they hold only what never changes. Written
+once per component and render, like the common labels: selectors and peers repeat them.
 */}}
 {{- define "lookout.selectorLabels" -}}
-app.kubernetes.io/name: {{ include "lookout.name" .context | quote }}
-app.kubernetes.io/instance: {{ .context.Release.Name | quote }}
-{{- with .component }}
-app.kubernetes.io/component: {{ . }}
+{{- if not (hasKey .context "chartgenSelectorLabels") }}
+{{- $_ := set .context "chartgenSelectorLabels" dict }}
 {{- end }}
+{{- $cache := .context.chartgenSelectorLabels }}
+{{- if not (hasKey $cache (toString .component)) }}
+{{- $labels := printf "app.kubernetes.io/name: %s\napp.kubernetes.io/instance: %s"
+  (include "lookout.name" .context | quote) (.context.Release.Name | quote) }}
+{{- with .component }}
+{{- $labels = printf "%s\napp.kubernetes.io/component: %s" $labels . }}
+{{- end }}
+{{- $_ := set $cache (toString .component) $labels }}
+{{- end }}
+{{- index $cache (toString .component) }}
 {{- end }}
 
 {{/*

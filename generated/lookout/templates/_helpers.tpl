@@ -341,13 +341,20 @@ remembers it), before any template reads a section: fullname and sizing call it.
 {{- end }}
 
 {{/*
-The peers of a NetworkPolicy rule from a peer's values: (list "from"|"to" $peer indent) -> the
-`from:`/`to:` block on a new line at that indent, or nothing when the peer is anyAddress (the
-rule's ports bound it). A peer has selectors or a list of peers, and may add cidrs.
+The peers of a NetworkPolicy rule from a peer's values: (dict "context" $ "rule" "from"|"to"
+"peer" $peer "name" <its values key> "indent" 6) -> the `from:`/`to:` block on a new line at
+that indent, or nothing when the peer is anyAddress (the rule's ports bound it). A peer has
+selectors or a list of peers, and may add cidrs. Several workloads' rules share a peer (the
+DNS, an endpoint kind): each block is written once per render (the root context keeps it).
 */}}
 {{- define "lookout.peers" -}}
-{{- $key := index . 0 }}
-{{- $peer := index . 1 }}
+{{- if not (hasKey .context "chartgenPeers") }}
+{{- $_ := set .context "chartgenPeers" dict }}
+{{- end }}
+{{- $name := printf "%s %s %d" .rule .name .indent }}
+{{- if not (hasKey .context.chartgenPeers $name) }}
+{{- $block := "" }}
+{{- $peer := .peer }}
 {{- if not $peer.anyAddress }}
 {{- $peers := list }}
 {{- if hasKey $peer "namespaceSelector" }}
@@ -357,8 +364,11 @@ rule's ports bound it). A peer has selectors or a list of peers, and may add cid
 {{- $peers = append $peers (dict "ipBlock" (dict "cidr" .)) }}
 {{- end }}
 {{- $peers = concat $peers ($peer.peers | default list) }}
-{{- printf "%s:\n%s" $key (toYaml $peers | indent 2) | nindent (index . 2) }}
+{{- $block = printf "%s:\n%s" .rule (toYaml $peers | indent 2) | nindent .indent }}
 {{- end }}
+{{- $_ := set .context.chartgenPeers $name $block }}
+{{- end }}
+{{- index .context.chartgenPeers $name }}
 {{- end }}
 
 {{/*

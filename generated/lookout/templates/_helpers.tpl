@@ -213,10 +213,10 @@ the workload takes): (dict "context" $ "workload" "api" "out" $sizing). A map, n
 parsing it back would cost more than the rest of a template.
 */}}
 {{- define "lookout.sizing" -}}
-{{- include "lookout.checkSections" .context }}
 {{- /* Computed once per workload and render: the root context, shared by every template of
 the chart in one render, keeps the preset (parsed once) and each workload's result. */}}
 {{- if not (hasKey .context "chartgenSizing") }}
+{{- include "lookout.checkSections" .context }}
 {{- $preset := .context.Files.Get (printf "presets/%s.yaml" .context.Values.preset) | fromYaml }}
 {{- $_ := set .context "chartgenSizing" (dict "preset" $preset "workloads" dict) }}
 {{- end }}

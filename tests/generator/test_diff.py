@@ -229,7 +229,9 @@ PAGE_SIZE = (
 TIMEOUT = "    timeout_seconds: Annotated[int, VALUE, Field(ge=1, le=300, description=TIMEOUT)]"
 RETRIES = '    retries: Annotated[int, VALUE, Field(ge=0, description="Retries.")] = 3\n'
 MODES = 'Mode = Literal["fast", "safe", "strict"]'
-SELECTOR = "app.kubernetes.io/component: {{ . }}"
+# The selector labels' component label, and the same label changed.
+SELECTOR = 'app.kubernetes.io/component: %s"'
+SELECTOR_CHANGED = 'app.kubernetes.io/component: %s-v2"'
 WORKER = APP[APP.index('    Workload(\n        name="worker"') : APP.index("\n)\nREMOVALS")]
 
 CASES = [
@@ -363,7 +365,7 @@ CASES = [
     ),
     Case(
         "selector-changed",
-        ((HELPERS, SELECTOR, SELECTOR.replace("}}", "}}-v2")),),
+        ((HELPERS, SELECTOR, SELECTOR_CHANGED),),
         "immutable-field-changed",
         "Deployment/tiny-web",
         BREAKING,
@@ -523,7 +525,7 @@ def test_immutable_changes_in_the_real_chart(helm_line: str, tmp_path: Path) -> 
     current = root / "generated" / "lookout"
     shutil.copytree(base, current)
     (root / "pyproject.toml").write_text('[tool.chartgen]\ndeclaration = "lookout.chart:CHART"\n')
-    _edit(current / "templates" / "_helpers.tpl", SELECTOR, SELECTOR.replace("}}", "}}-v2"))
+    _edit(current / "templates" / "_helpers.tpl", SELECTOR, SELECTOR_CHANGED)
     _edit(current / "templates/dev/postgresql.yaml", SERVICE_NAME, f"{SERVICE_NAME}-headless")
 
     result = diff(root, base, helm=PINNED[helm_line])

@@ -27,6 +27,8 @@ KUBERNETES_VERSION = "1.34.0"
 DEFS = "#/$defs/"
 # What pydantic writes where a Kubernetes type goes; chartgen.schema makes it a $ref.
 PLACEHOLDER = "$kubernetes"
+# The suffix of the definition a list's items refer to: the type, and never null.
+ITEM = ".item"
 # Short names ("core.v1.Affinity") are API types; others are spelled out in full.
 API_PREFIX = "io.k8s.api."
 # Kept from the definitions: what validates. Descriptions are the Kubernetes API reference's
@@ -207,12 +209,20 @@ class KubeType:
     def __get_pydantic_json_schema__(
         self, core_schema: CoreSchema, handler: GetJsonSchemaHandler
     ) -> JsonSchemaValue:
-        ref = {PLACEHOLDER: full_name(self.name)}
         if not self.many:
-            return ref
+            return {PLACEHOLDER: full_name(self.name)}
         nullable = core_schema.get("type") == "nullable"
-        # The definitions accept null; an item of a list may not be one (a template reads it).
-        # Beside allOf, not $ref: drafts before 2019-09 (Helm 3's validator) ignore $ref's
-        # siblings.
-        item = {"type": "object", "allOf": [ref]}
+        item = {PLACEHOLDER: full_name(self.name) + ITEM}
         return {"type": ["array", "null"] if nullable else "array", "items": item}
+
+
+def item_definitions(names: frozenset[str]) -> dict[str, Any]:
+    """The definitions of list items (``<name>.item``, one per type however many lists hold
+    it) among ``names``: the definitions accept null, an item of a list may not be one (a
+    template reads it). Beside allOf, not $ref: drafts before 2019-09 (Helm 3's validator)
+    ignore $ref's siblings."""
+    return {
+        name: {"type": "object", "allOf": [{"$ref": DEFS + name.removesuffix(ITEM)}]}
+        for name in sorted(names)
+        if name.endswith(ITEM)
+    }

@@ -20,7 +20,7 @@ from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode
 
 from chartgen.draft7 import DEFINITIONS, DEFS, DEFS_REF, DIALECT, to_draft7
 from chartgen.knobs import Section
-from chartgen.kube_types import PLACEHOLDER, definitions
+from chartgen.kube_types import ITEM, PLACEHOLDER, definitions, item_definitions
 from chartgen.retired import RetiredKey, add_retired_keys
 from chartgen.section_schema import SchemaParts, plain_json
 
@@ -152,8 +152,9 @@ def _document(
 # process for each set of names: the same for every build, and half of a schema's objects.
 @functools.cache
 def _kube_2020_12(names: frozenset[str]) -> dict[str, Any]:
-    cleaned: dict[str, Any] = _clean(definitions(*names))
-    return cleaned
+    types = {name.removesuffix(ITEM) for name in names}
+    cleaned: dict[str, Any] = _clean({**definitions(*types), **item_definitions(names)})
+    return dict(sorted(cleaned.items()))
 
 
 @functools.cache

@@ -21,10 +21,11 @@ from pydantic import GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
+from chartgen.draft7 import DEFS_REF
+
 # The API the values are checked against: newer fields than the cluster's are the API
 # server's to refuse. One of the versions kubernetes-validate bundles.
 KUBERNETES_VERSION = "1.34.0"
-DEFS = "#/$defs/"
 # What pydantic writes where a Kubernetes type goes; chartgen.schema makes it a $ref.
 PLACEHOLDER = "$kubernetes"
 # The suffix of the definition a list's items refer to: the type, and never null.
@@ -140,7 +141,7 @@ def _cleaned(node: Any) -> Any:
         if key == "properties":
             out[key] = {name: _cleaned(sub) for name, sub in value.items()}
         elif key == "$ref":
-            out[key] = DEFS + _local(value)
+            out[key] = DEFS_REF + _local(value)
         elif key not in DROPPED and not key.startswith("x-kubernetes-"):
             out[key] = _cleaned(value)
     return out
@@ -222,7 +223,7 @@ def item_definitions(names: frozenset[str]) -> dict[str, Any]:
     template reads it). Beside allOf, not $ref: drafts before 2019-09 (Helm 3's validator)
     ignore $ref's siblings."""
     return {
-        name: {"type": "object", "allOf": [{"$ref": DEFS + name.removesuffix(ITEM)}]}
+        name: {"type": "object", "allOf": [{"$ref": DEFS_REF + name.removesuffix(ITEM)}]}
         for name in sorted(names)
         if name.endswith(ITEM)
     }
